@@ -1,0 +1,62 @@
+"""Guichet: the online counter where insured persons send their invoices to the Office AI."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; nothing happens at import time."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    from .config import load_config
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    from . import extensions as ext
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
+    ext.mail.init_app(app)
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    from .i18n import init_i18n
+    init_i18n(app)
+
+    from . import models  # noqa: F401  (registers the tables)
+    from .passwords import configure_hasher
+    configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
+                     app.config["ARGON2_PARALLELISM"])
+
+    from .web import init_web
+    init_web(app)
+    from .auth.sessions import init_sessions
+    init_sessions(app)
+
+    from .main.routes import bp as main_bp
+    from .auth.routes import bp as auth_bp
+    from .account.routes import bp as account_bp
+    from .invoices.routes import bp as invoices_bp
+    from .staff.routes import bp as staff_bp
+    for blueprint in (main_bp, auth_bp, account_bp, invoices_bp, staff_bp):
+        app.register_blueprint(blueprint)
+
+    from .access import init_access
+    init_access(app)
+    from .cli import init_cli
+    init_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """Console messages (mail and SMS in development) go to stderr through logging."""
+    logger = logging.getLogger("guichet")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

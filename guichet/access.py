@@ -1,0 +1,71 @@
+"""Deny by default: every endpoint says who may reach it, or nobody can.
+
+Views are marked with one of the decorators below; a ``before_request`` hook refuses any endpoint
+that carries no mark, and enforces the mark of those that do.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .audit import record
+
+PUBLIC = "public"
+INSURED = "insured"
+STAFF = "staff"
+ANY_USER = "any_user"
+PUBLIC_ENDPOINTS = {"static"}
+
+
+def _mark(level: str):
+    def decorator(view):
+        view.access_level = level
+        return view
+    return decorator
+
+
+public = _mark(PUBLIC)
+"""Anyone, logged in or not."""
+insured_required = _mark(INSURED)
+"""An insured person who passed both login factors."""
+staff_required = _mark(STAFF)
+"""Office staff who passed both login factors."""
+login_required = _mark(ANY_USER)
+"""Anyone who passed both login factors."""
+
+
+def access_level(app: Flask, endpoint: str | None) -> str | None:
+    if endpoint in PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "access_level", None)
+
+
+def init_access(app: Flask) -> None:
+    app.before_request(_enforce)
+
+
+def _enforce():
+    if request.endpoint is None:  # 404 / 405 from routing: let Flask answer
+        return None
+    level = access_level(current_app, request.endpoint)
+    if level == PUBLIC:
+        return None
+    if level is None:
+        abort(404)
+    if not current_user.is_authenticated:
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            flash(_("Connectez-vous pour accéder à cette page."), "info")
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    if level == STAFF and not current_user.is_staff or level == INSURED and current_user.is_staff:
+        record("access_refused", object_type="endpoint", object_id=request.endpoint)
+        from .extensions import db
+        db.session.commit()
+        abort(404 if level == STAFF else 403)
+    return None
+
+

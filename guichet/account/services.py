@@ -1,0 +1,127 @@
+"""Changing what the account holds. Each change is audited and noticed to the old address."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit import record
+from ..auth import tokens
+from ..auth.codes import SendResult, check_code, issue_code
+from ..auth.services import find_in_register, set_password
+from ..extensions import db
+from ..messaging import queue_email
+from ..models import AuthSession, User, utcnow
+from ..models.codes import PURPOSE_PHONE_CHANGE
+from ..passwords import verify_password
+
+
+@dataclass
+class Profile:
+    civilite: str
+    nom: str
+    prenom: str
+    date_naissance: date
+    navs13: str
+    rue: str
+    npa: str
+    localite: str
+    pays: str
+
+
+class NotInRegister(ValueError):
+    """The new identity does not match the office register."""
+
+
+class NumberTaken(ValueError):
+    """Another account already uses this AVS number."""
+
+
+def update_profile(user: User, profile: Profile) -> None:
+    identity_changed = (profile.navs13 != user.navs13 or profile.nom != user.nom
+                        or profile.date_naissance != user.date_naissance)
+    if identity_changed:
+        if find_in_register(profile.navs13, profile.nom, profile.date_naissance) is None:
+            raise NotInRegister()
+        if profile.navs13 != user.navs13 and db.session.scalar(
+                select(User.id).where(User.navs13 == profile.navs13)) is not None:
+            raise NumberTaken()
+    changed = [name for name, value in vars(profile).items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, getattr(profile, name))
+    if changed:
+        record("profile_changed", actor=user, object_type="user", object_id=user.id,
+               fields=sorted(changed))
+
+
+def notify_old_address(user: User, what: str) -> None:
+    queue_email(user.email, "account_changed", subject=_("Modification de votre compte Guichet"),
+                user=user, what=what, reset_url=tokens.external_url("auth.forgot_password"))
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Sends a link to the new address; the old one stays until the link is used."""
+    user.pending_email = new_email
+    taken = db.session.scalar(select(User.id).where(User.email == new_email)) is not None
+    if taken:
+        queue_email(new_email, "email_taken", subject=_("Changement d'adresse e-mail"),
+                    login_url=tokens.external_url("auth.login"))
+    else:
+        token = tokens.make_token(user, tokens.CHANGE_EMAIL, target_email=new_email)
+        queue_email(new_email, "confirm_email_change", subject=_("Confirmez votre nouvelle adresse"),
+                    user=user, confirm_url=tokens.external_url("account.confirm_email_change",
+                                                              token=token))
+    notify_old_address(user, "email_requested")
+    record("email_change_requested", actor=user, object_type="user", object_id=user.id)
+
+
+def confirm_email_change(token: str) -> User | None:
+    found = tokens.read_token(token, tokens.CHANGE_EMAIL)
+    if found is None:
+        return None
+    user, new_email, token_id = found
+    if db.session.scalar(select(User.id).where(User.email == new_email)) is not None:
+        return None
+    if not tokens.use_up(token_id):
+        return None
+    notify_old_address(user, "email_changed")
+    user.email = new_email
+    user.email_confirmed_at = utcnow()
+    user.pending_email = None
+    record("email_changed", actor=user, object_type="user", object_id=user.id)
+    return user
+
+
+def request_phone_change(user: User, auth_session: AuthSession, new_phone: str) -> SendResult:
+    user.pending_phone = new_phone
+    result = issue_code(auth_session, new_phone, PURPOSE_PHONE_CHANGE)
+    record("phone_change_requested", actor=user, object_type="user", object_id=user.id)
+    return result
+
+
+def confirm_phone_change(user: User, auth_session: AuthSession, code: str) -> bool:
+    if not user.pending_phone:
+        return False
+    used = check_code(auth_session, PURPOSE_PHONE_CHANGE, code)
+    if used is None or used.phone != user.pending_phone:
+        return False
+    notify_old_address(user, "phone_changed")
+    user.phone = user.pending_phone
+    user.phone_confirmed_at = utcnow()
+    user.pending_phone = None
+    record("phone_changed", actor=user, object_type="user", object_id=user.id)
+    return True
+
+
+def change_password(user: User, auth_session: AuthSession, new_password: str) -> None:
+    set_password(user, new_password, keep=auth_session)
+    record("password_changed", actor=user, object_type="user", object_id=user.id)
+
+
+def password_matches(user: User, password: str) -> bool:
+    ok = verify_password(user.password_hash, password)
+    if not ok:
+        record("password_check_failed", actor=user, object_type="user", object_id=user.id)
+    return ok

@@ -1,0 +1,240 @@
+"""Registration, login with a second factor, logout, e-mail confirmation, password reset."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import login_required, public
+from ..extensions import limiter
+from ..htmx import render
+from ..models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
+from ..transaction import commit
+from . import services
+from .codes import send_refusal_message, seconds_until_resend
+from .forms import (CodeForm, EmptyForm, ForgotPasswordForm, LoginForm, RegisterForm,
+                    ResetPasswordForm)
+from ..forms import check_new_password
+from .sessions import current_auth_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _limit(config_key: str, key_func=None):
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"],
+                         key_func=key_func)
+
+
+def _form_value_key(prefix: str, name: str):
+    def key():
+        value = request.form.get(name, "")
+        return f"{prefix}:" + "".join(value.split()).lower()[:300]
+    return key
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path of this site: no scheme, no host, no backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _home_for(user) -> str:
+    return url_for("staff.dashboard") if user.is_staff else url_for("invoices.list_invoices")
+
+
+@bp.route("/inscription", methods=["GET", "POST"])
+@public
+@_limit("RATELIMIT_REGISTER_PER_IP")
+@_limit("RATELIMIT_REGISTER_PER_IP", _form_value_key("register-mobile", "mobile"))
+def register():
+    """The registration form; on success the SMS code page (303)."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        services.register(services.Registration(
+            email=form.email.data, password=form.password.data, phone=form.mobile.normalized,
+            navs13=form.navs13.normalized, civilite=form.civilite.data, nom=form.nom.data,
+            prenom=form.prenom.data, date_naissance=form.date_naissance.normalized,
+            rue=form.rue.data, npa=form.npa.data, localite=form.localite.data,
+            pays=form.pays.data))
+        session["code_sent_at"] = True
+        commit()
+        return redirect(url_for("auth.second_factor"), 303)
+    status = 422 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/inscription/verifier/<field_name>", methods=["POST"])
+@public
+def check_register_field(field_name: str):
+    """htmx: the error (or nothing) for one registration field, as the person leaves it."""
+    form = RegisterForm()
+    if field_name not in RegisterForm.FIELD_ORDER:
+        return "", 204
+    form.validate()
+    field = form[field_name]
+    errors = field.errors if field.data else []
+    return render_template("macros/_feedback.html", field=field, errors=errors)
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@public
+@_limit("RATELIMIT_LOGIN_PER_IP")
+@_limit("RATELIMIT_LOGIN_PER_ACCOUNT", _form_value_key("login", "email"))
+def login():
+    """E-mail and password; on success the second-factor page (303)."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.start_login(form.email.data, form.password.data)
+        if user is not None:
+            session["next"] = safe_next(form.next.data)
+            commit()
+            return redirect(url_for("auth.second_factor"), 303)
+        commit()
+        form.password.errors.append(_("E-mail ou mot de passe incorrect."))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/connexion/code", methods=["GET", "POST"])
+@public
+@_limit("RATELIMIT_CODE_PER_IP")
+def second_factor():
+    """The SMS code (insured) or the authenticator code (staff) that completes a login."""
+    pending = current_auth_session()
+    if pending is None or pending.stage not in (STAGE_PASSWORD, STAGE_PHANTOM):
+        if current_user.is_authenticated:
+            return redirect(_home_for(current_user))
+        flash(_("Votre session a expiré. Connectez-vous à nouveau."), "info")
+        return redirect(url_for("auth.login"), 303)
+    form = CodeForm()
+    if form.validate_on_submit():
+        next_url = session.get("next")
+        user = services.complete_second_factor(pending, form.code.data)
+        commit()
+        if user is not None:
+            if next_url:
+                session["next"] = None
+            return redirect(next_url or _home_for(user), 303)
+        form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou demandez un "
+                                  "nouveau code s'il a expiré."))
+    status = 422 if form.errors else 200
+    is_staff = pending.user is not None and pending.user.is_staff
+    return render_template("auth/second_factor.html", form=form, is_staff=is_staff,
+                           phone_hint=services.pending_phone_hint(pending),
+                           resend=_resend_state(pending)), status
+
+
+def _resend_state(pending) -> dict:
+    wait = seconds_until_resend(pending.phone_hint) if pending.phone_hint else 0
+    return {"wait": wait, "form": EmptyForm()}
+
+
+@bp.route("/connexion/code/renvoi", methods=["GET", "POST"])
+@public
+@_limit("RATELIMIT_CODE_PER_IP")
+def resend_code():
+    """GET: the resend widget (htmx). POST: send a new code, then back to the code page."""
+    pending = current_auth_session()
+    if pending is None or pending.stage not in (STAGE_PASSWORD, STAGE_PHANTOM):
+        return redirect(url_for("auth.login"), 303)
+    message = None
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        result = services.resend_login_code(pending)
+        commit()
+        if result is None or result.sent:
+            message = _("Un nouveau code vous a été envoyé par SMS.")
+        else:
+            message = send_refusal_message(result)
+        if not request.headers.get("HX-Request"):
+            flash(message, "info")
+            return redirect(url_for("auth.second_factor"), 303)
+    return render("auth/second_factor.html", "auth/_resend.html",
+                  resend=_resend_state(pending), message=message, form=CodeForm(),
+                  phone_hint=services.pending_phone_hint(pending), is_staff=False)
+
+
+@bp.route("/deconnexion", methods=["POST"])
+@login_required
+def logout():
+    """Ends the session on the server (303 to the home page)."""
+    if EmptyForm().validate_on_submit():
+        services.logout(current_auth_session())
+        commit()
+        session.clear()
+        flash(_("Vous êtes déconnecté·e."), "info")
+    return redirect(url_for("main.index"), 303)
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@public
+@_limit("RATELIMIT_EMAIL_PER_IP")
+@_limit("RATELIMIT_EMAIL_PER_IP", _form_value_key("forgot", "email"))
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        commit()
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    status = 422 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/mot-de-passe/nouveau/<token>", methods=["GET", "POST"])
+@public
+@_limit("RATELIMIT_EMAIL_PER_IP")
+def reset_password(token: str):
+    """The new-password form reached from the e-mailed link; 410-like page when it is dead."""
+    user = services.user_for_reset(token)
+    if user is None:
+        return render_template("auth/link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit() and check_new_password(form, user.email, user.navs13):
+        services.reset_password(token, form.password.data)
+        session.clear()
+        commit()
+        flash(_("Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe."),
+              "success")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form, token=token), status
+
+
+@bp.route("/email/confirmer/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token: str):
+    """GET shows a button (mail scanners must not use the link up); POST confirms."""
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        user = services.confirm_email(token)
+        commit()
+        if user is not None:
+            flash(_("Votre adresse e-mail est confirmée. Merci !"), "success")
+            return redirect(url_for("invoices.list_invoices") if current_user.is_authenticated
+                            else url_for("auth.login"), 303)
+        return render_template("auth/link_invalid.html"), 400
+    if services.tokens.read_token(token, services.tokens.CONFIRM_EMAIL) is None:
+        return render_template("auth/link_invalid.html"), 400
+    return render_template("auth/confirm_email.html", form=form, token=token)
+
+
+@bp.route("/email/renvoyer", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour", key_func=lambda: f"resend-mail:{current_user.get_id()}")
+def resend_confirmation():
+    """« Renvoyez-moi un nouvel e-mail » (303 back, or the widget for htmx)."""
+    if EmptyForm().validate_on_submit() and current_user.email_confirmed_at is None:
+        services.send_email_confirmation(current_user)
+        commit()
+        message = _("Nous vous avons envoyé un nouvel e-mail de confirmation.")
+        if request.headers.get("HX-Request"):
+            return render_template("invoices/_email_pending.html", form=EmptyForm(),
+                                   message=message)
+        flash(message, "success")
+    return redirect(url_for("invoices.list_invoices"), 303)

@@ -1,0 +1,216 @@
+"""The rules of registering, logging in and recovering an account.
+
+Every answer a stranger can see is the same whether or not the e-mail address, the account or the
+register entry exists; where no account exists, the same work (one password hash) is still done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyotp
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit import record
+from ..extensions import db
+from ..identifiers import mask_phone, normalize_name_for_match
+from ..messaging import queue_email
+from ..models import AuthSession, RegisteredPerson, User, utcnow
+from ..models.auth_session import STAGE_FULL, STAGE_PASSWORD, STAGE_PHANTOM
+from ..models.codes import PURPOSE_LOGIN
+from ..passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from . import tokens
+from .codes import SendResult, check_code, issue_code
+from .sessions import open_session, revoke, revoke_all
+
+
+@dataclass
+class Registration:
+    email: str
+    password: str
+    phone: str
+    navs13: str
+    civilite: str
+    nom: str
+    prenom: str
+    date_naissance: date
+    rue: str
+    npa: str
+    localite: str
+    pays: str
+
+
+def find_in_register(navs13: str, nom: str, date_naissance: date) -> RegisteredPerson | None:
+    person = db.session.scalar(select(RegisteredPerson).where(RegisteredPerson.navs13 == navs13))
+    if person is None or person.date_naissance != date_naissance:
+        return None
+    if person.nom_match != normalize_name_for_match(nom):
+        return None
+    return person
+
+
+def register(data: Registration) -> SendResult | None:
+    """Creates the account and sends the SMS code, or, when that may not be, acts the same.
+
+    Opens a pending session either way; returns the SMS result for a real account.
+    """
+    password_hash = hash_password(data.password)  # the same cost whatever happens next
+    existing = db.session.scalar(select(User).where(
+        (User.email == data.email) | (User.navs13 == data.navs13)))
+    in_register = find_in_register(data.navs13, data.nom, data.date_naissance)
+    if existing is not None:
+        queue_email(existing.email, "already_registered",
+                    subject=_("Tentative d'inscription avec vos données"), user=existing,
+                    login_url=tokens.external_url("auth.login"),
+                    reset_url=tokens.external_url("auth.forgot_password"))
+        record("register_duplicate", actor=existing, object_type="user", object_id=existing.id)
+    if existing is not None or in_register is None:
+        if existing is None:
+            record("register_not_in_register")
+        open_session(None, STAGE_PHANTOM, phone_hint=data.phone)
+        return None
+
+    user = User(email=data.email, password_hash=password_hash, phone=data.phone,
+                navs13=data.navs13, civilite=data.civilite, nom=data.nom, prenom=data.prenom,
+                date_naissance=data.date_naissance, rue=data.rue, npa=data.npa,
+                localite=data.localite, pays=data.pays)
+    db.session.add(user)
+    db.session.flush()
+    record("register", actor=user, object_type="user", object_id=user.id)
+    send_email_confirmation(user)
+    pending = open_session(user, STAGE_PASSWORD, phone_hint=data.phone)
+    return issue_code(pending, data.phone, PURPOSE_LOGIN)
+
+
+def send_email_confirmation(user: User) -> None:
+    token = tokens.make_token(user, tokens.CONFIRM_EMAIL)
+    queue_email(user.email, "confirm_email", subject=_("Confirmez votre adresse e-mail"),
+                user=user, confirm_url=tokens.external_url("auth.confirm_email", token=token))
+
+
+def start_login(email: str, password: str) -> User | None:
+    """Checks the password. On success opens a session that still needs the second factor."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        dummy_verify(password)
+        record("login_failed", reason="unknown")
+        return None
+    if not verify_password(user.password_hash, password):
+        record("login_failed", actor=user, object_type="user", object_id=user.id,
+               reason="password")
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    pending = open_session(user, STAGE_PASSWORD, phone_hint=user.phone)
+    record("login_password_ok", actor=user, object_type="user", object_id=user.id)
+    if not user.is_staff:
+        issue_code(pending, user.phone, PURPOSE_LOGIN)
+    return user
+
+
+def pending_phone_hint(pending: AuthSession) -> str:
+    return mask_phone(pending.phone_hint) if pending.phone_hint else ""
+
+
+def resend_login_code(pending: AuthSession) -> SendResult | None:
+    """A new code for the pending login (None for a phantom session: nothing is sent)."""
+    if pending.stage == STAGE_PHANTOM or pending.user is None:
+        return None
+    return issue_code(pending, pending.user.phone, PURPOSE_LOGIN)
+
+
+def complete_second_factor(pending: AuthSession, code: str) -> User | None:
+    """Checks the SMS or TOTP code; on success replaces the pending session by a full one."""
+    user = pending.user
+    if pending.stage != STAGE_PASSWORD or user is None:
+        return None
+    if user.is_staff:
+        if not _check_totp(user, code):
+            record("totp_refused", actor=user, object_type="user", object_id=user.id)
+            return None
+    elif check_code(pending, PURPOSE_LOGIN, code) is None:
+        return None
+    if not user.is_staff and user.phone_confirmed_at is None:
+        user.phone_confirmed_at = utcnow()
+        record("phone_confirmed", actor=user, object_type="user", object_id=user.id)
+    revoke(pending)
+    open_session(user, STAGE_FULL)
+    record("login", actor=user, object_type="user", object_id=user.id)
+    return user
+
+
+def _check_totp(user: User, code: str) -> bool:
+    """A TOTP code from the authenticator app; each time step works once."""
+    candidate = "".join(ch for ch in (code or "") if ch.isdigit())
+    if not user.totp_secret or len(candidate) != 6:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = utcnow().timestamp()
+    for offset in (0, -1, 1):
+        step = int(now // totp.interval) + offset
+        if step > (user.totp_last_step or -1) and pyotp.utils.strings_equal(
+                totp.at(step * totp.interval), candidate):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def confirm_email(token: str) -> User | None:
+    found = tokens.read_token(token, tokens.CONFIRM_EMAIL)
+    if found is None:
+        return None
+    user, target, token_id = found
+    if target != user.email or not tokens.use_up(token_id):
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    record("email_confirmed", actor=user, object_type="user", object_id=user.id)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Sends a reset link when the account exists; does the same amount of work otherwise."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        record("password_reset_unknown")
+        return
+    token = tokens.make_token(user, tokens.RESET_PASSWORD)
+    queue_email(user.email, "reset_password", subject=_("Nouveau mot de passe"),
+                user=user, reset_url=tokens.external_url("auth.reset_password", token=token),
+                minutes=int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60))
+    record("password_reset_requested", actor=user, object_type="user", object_id=user.id)
+
+
+def user_for_reset(token: str) -> User | None:
+    found = tokens.read_token(token, tokens.RESET_PASSWORD)
+    return found[0] if found else None
+
+
+def reset_password(token: str, new_password: str) -> User | None:
+    found = tokens.read_token(token, tokens.RESET_PASSWORD)
+    if found is None:
+        return None
+    user, _target, token_id = found
+    if not tokens.use_up(token_id):
+        return None
+    set_password(user, new_password)
+    record("password_reset", actor=user, object_type="user", object_id=user.id)
+    return user
+
+
+def set_password(user: User, new_password: str, keep: AuthSession | None = None) -> None:
+    """New hash, every other session ended, a notice to the account's address."""
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    revoke_all(user, keep=keep)
+    queue_email(user.email, "password_changed", subject=_("Votre mot de passe a été changé"),
+                user=user, reset_url=tokens.external_url("auth.forgot_password"))
+
+
+def logout(auth_session: AuthSession | None) -> None:
+    if auth_session is not None and auth_session.user is not None:
+        record("logout", actor=auth_session.user, object_type="user",
+               object_id=auth_session.user_id)
+    revoke(auth_session)

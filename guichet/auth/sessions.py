@@ -1,0 +1,108 @@
+"""Login sessions kept on the server.
+
+The signed Flask cookie carries only ``sid``, a random token; its SHA-256 names an ``AuthSession``
+row. Logging out or changing the password revokes the row, so a replayed cookie stops working.
+A new token is issued after the password and again after the second factor.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from ..extensions import db, login_manager
+from ..models import AuthSession, User, utcnow
+from ..models.auth_session import STAGE_FULL
+
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_sessions(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.request_loader(_load_user_from_session)
+    login_manager.session_protection = None  # the server-side session does this job
+    app.before_request(_load_user_first)
+
+
+def _load_user_first():
+    """Load the user before any other work, so the idle-time update commits nothing else."""
+    if request.endpoint != "static":
+        _ = current_user.is_authenticated
+
+
+def open_session(user: User | None, stage: str, phone_hint: str | None = None) -> AuthSession:
+    """Starts a new server session and puts its token in a fresh cookie."""
+    token = secrets.token_urlsafe(32)
+    auth_session = AuthSession(token_hash=token_hash(token), user=user, stage=stage,
+                               phone_hint=phone_hint, ip=request.remote_addr)
+    db.session.add(auth_session)
+    db.session.flush()
+    session.clear()
+    session.permanent = True
+    session["sid"] = token
+    return auth_session
+
+
+def current_auth_session(stage: str | None = None) -> AuthSession | None:
+    """The live session named by the cookie (optionally only at ``stage``), or None."""
+    token = session.get("sid")
+    if not isinstance(token, str):
+        return None
+    auth_session = db.session.scalar(select(AuthSession).where(
+        AuthSession.token_hash == token_hash(token)))
+    if auth_session is None or auth_session.revoked_at is not None:
+        return None
+    if stage is not None and auth_session.stage != stage:
+        return None
+    if _expired(auth_session):
+        return None
+    return auth_session
+
+
+def _expired(auth_session: AuthSession) -> bool:
+    config = current_app.config
+    now = utcnow()
+    idle = config["SESSION_IDLE_TIMEOUT"]
+    if auth_session.user is not None and auth_session.user.is_staff:
+        idle = config["STAFF_SESSION_IDLE_TIMEOUT"]
+    return (now - auth_session.last_seen_at > idle
+            or now - auth_session.created_at > config["SESSION_ABSOLUTE_TIMEOUT"])
+
+
+def revoke(auth_session: AuthSession | None) -> None:
+    if auth_session is not None and auth_session.revoked_at is None:
+        auth_session.revoked_at = utcnow()
+
+
+def revoke_all(user: User, keep: AuthSession | None = None) -> None:
+    """Ends every session of ``user`` except ``keep`` (used when the password changes)."""
+    query = update(AuthSession).where(AuthSession.user_id == user.id,
+                                      AuthSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(AuthSession.id != keep.id)
+    db.session.execute(query.values(revoked_at=utcnow()))
+
+
+def close_session() -> None:
+    revoke(current_auth_session())
+    session.clear()
+
+
+def _load_user_from_session(_request):
+    auth_session = current_auth_session(STAGE_FULL)
+    if auth_session is None or auth_session.user is None:
+        return None
+    now = utcnow()
+    if now - auth_session.last_seen_at > TOUCH_EVERY:
+        db.session.execute(update(AuthSession).where(AuthSession.id == auth_session.id)
+                           .values(last_seen_at=now))
+        db.session.commit()
+    return auth_session.user

@@ -1,0 +1,90 @@
+"""Operator commands: ``flask --app guichet register|staff|outbox|demo``."""
+from __future__ import annotations
+
+import sys
+
+import click
+import pyotp
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+from .models import STAFF_ROLES, User, utcnow
+from .passwords import check_password, hash_password
+
+register_cli = AppGroup("register", help="Le registre des assuré·e·s.")
+staff_cli = AppGroup("staff", help="Les comptes du personnel.")
+outbox_cli = AppGroup("outbox", help="Les e-mails et SMS en attente.")
+
+
+@register_cli.command("import")
+@click.argument("csv_file", type=click.File("rb"))
+def register_import(csv_file):
+    """Importe le registre (CSV : navs13,nom,prenom,date_naissance)."""
+    from .register_import import BadRegisterFile, import_register
+    try:
+        report = import_register(csv_file.read())
+    except BadRegisterFile as exc:
+        raise click.ClickException(f"Fichier refusé : {exc}") from None
+    click.echo(f"{report.created} ajoutée(s), {report.updated} mise(s) à jour, "
+               f"{report.unchanged} inchangée(s), {len(report.errors)} ligne(s) refusée(s).")
+    for line_number, reason in report.errors:
+        click.echo(f"ligne {line_number} : {reason}")
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(STAFF_ROLES), required=True)
+@click.option("--name", default="", help="Prénom et nom.")
+def staff_create(email, role, name):
+    """Crée un compte du personnel ; mot de passe lu sur l'entrée standard."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise click.ClickException("Un compte existe déjà pour cette adresse.")
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
+        "Mot de passe", hide_input=True, confirmation_prompt=True)
+    problems = check_password(password, email=email)
+    if problems:
+        raise click.ClickException(" ".join(str(problem) for problem in problems))
+    secret = pyotp.random_base32()
+    prenom, _, nom = name.partition(" ")
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                totp_secret=secret, email_confirmed_at=utcnow(), prenom=prenom or None,
+                nom=nom or None)
+    db.session.add(user)
+    db.session.commit()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Guichet Office AI")
+    click.echo(f"Compte {role} créé pour {email}.")
+    click.echo("Ajoutez ce compte à l'application d'authentification :")
+    click.echo(uri)
+
+
+@outbox_cli.command("run")
+@click.option("--once", is_flag=True, help="Un seul passage, puis s'arrête.")
+@click.option("--interval", default=15.0, show_default=True, help="Secondes entre deux passages.")
+def outbox_run(once, interval):
+    """Envoie les messages en attente et réessaie ceux qui ont échoué."""
+    import time
+    from .messaging import deliver_due
+    while True:
+        sent, failed = deliver_due()
+        if sent or failed or once:
+            click.echo(f"{sent} envoyé(s), {failed} en échec (nouvel essai plus tard).")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@click.command("demo")
+def demo():
+    """Base de démonstration : schéma à jour, registre et comptes d'essai."""
+    from .demo import load_demo
+    for line in load_demo():
+        click.echo(line)
+
+
+def init_cli(app: Flask) -> None:
+    for group in (register_cli, staff_cli, outbox_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo)

@@ -1,0 +1,147 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``GUICHET_<KEY>`` variables."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENV_PREFIX = "GUICHET_"
+
+
+class Defaults:
+    """Settings for the embedded default: SQLite in instance/, mail and SMS on the console."""
+
+    SQLALCHEMY_DATABASE_URI = None  # filled with instance/guichet.sqlite3 by load_config
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Links in e-mails are built from this, never from the request's Host header.
+    BASE_URL = "http://127.0.0.1:5000"
+
+    OFFICE_NAME = "Office AI du canton de Neuchâtel"
+    OFFICE_SHORT_NAME = "Office AI Neuchâtel"
+    OFFICE_PHONE = "032 910 71 00"
+    OFFICE_EMAIL = "guichet@ai-ne.example"
+    OFFICE_CODE = "324"
+
+    # Mail: an empty MAIL_SERVER prints messages to the console instead of sending them.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Guichet Office AI <guichet@ai-ne.example>"
+    MAIL_SUPPRESS_SEND = False
+    MAIL_TIMEOUT = 10
+
+    # SMS: "console" logs the message; "http" posts it to SMS_HTTP_URL.
+    SMS_BACKEND = "console"
+    SMS_HTTP_URL = ""
+    SMS_HTTP_TOKEN = ""
+    SMS_HTTP_TIMEOUT = 10
+    SMS_SENDER = "OfficeAI"
+    SMS_PER_HOUR = 3
+    SMS_PER_DAY = 10
+    SMS_COOLDOWN_SECONDS = 30
+    SMS_DAILY_BUDGET = 2000
+
+    SMS_CODE_VALIDITY = timedelta(minutes=10)
+    SMS_CODE_MAX_ATTEMPTS = 5
+
+    # Outbox: delivered right after the request's commit; `flask outbox run` retries failures.
+    OUTBOX_DELIVER_AFTER_COMMIT = True
+    OUTBOX_MAX_ATTEMPTS = 12
+
+    EMAIL_CONFIRM_MAX_AGE = timedelta(hours=24)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+
+    # Argon2id parameters (argon2-cffi defaults, RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    # Sessions: idle and absolute limits, checked on the server.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    SESSION_COOKIE_NAME = "guichet_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = None  # None: True unless running in local development
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    HSTS = None  # None: on unless running in local development
+
+    # Rate limits (Flask-Limiter). Use redis://… in production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_LOGIN_PER_ACCOUNT = "10 per hour"
+    RATELIMIT_LOGIN_PER_IP = "50 per hour"
+    RATELIMIT_CODE_PER_IP = "60 per hour"
+    RATELIMIT_REGISTER_PER_IP = "20 per hour"
+    RATELIMIT_EMAIL_PER_IP = "20 per hour"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 200_000
+
+    BABEL_DEFAULT_LOCALE = "fr_CH"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Zurich"
+
+    LOCAL_DEV = None  # None: true when Flask runs with --debug or in tests
+
+
+def _parse_env_value(raw: str):
+    """Read ``GUICHET_*`` values as JSON when they look like it (numbers, true/false), else text."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    """Apply defaults, ``instance/config.py``, ``GUICHET_*`` variables, then ``test_config``."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for key, raw in os.environ.items():
+            if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
+                app.config[key[len(ENV_PREFIX):]] = _parse_env_value(raw)
+    else:
+        app.config.update(test_config)
+
+    for key in ("SESSION_IDLE_TIMEOUT", "STAFF_SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
+                "SMS_CODE_VALIDITY", "EMAIL_CONFIRM_MAX_AGE", "PASSWORD_RESET_MAX_AGE",
+                "PERMANENT_SESSION_LIFETIME"):
+        if isinstance(app.config[key], (int, float)):
+            app.config[key] = timedelta(seconds=app.config[key])
+
+    if app.config["LOCAL_DEV"] is None:
+        app.config["LOCAL_DEV"] = bool(app.debug or app.testing)
+    local = app.config["LOCAL_DEV"]
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not local
+    if app.config["HSTS"] is None:
+        app.config["HSTS"] = not local
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///" + str(Path(app.instance_path) / "guichet.sqlite3"))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random key kept in ``instance/secret_key`` so sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

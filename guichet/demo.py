@@ -1,0 +1,66 @@
+"""Demo data for local use: a small register, one insured account, one staff account."""
+from __future__ import annotations
+
+from datetime import date
+
+import pyotp
+from flask_migrate import upgrade
+from sqlalchemy import select
+from stdnum import ean
+
+from .extensions import db
+from .identifiers import format_navs13, normalize_name_for_match
+from .models import ROLE_ADMIN, RegisteredPerson, User, utcnow
+from .passwords import hash_password
+
+DEMO_PASSWORD = "demo guichet neuchatel"
+DEMO_STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DP"
+
+
+def navs(nine_digits: str) -> str:
+    body = "756" + nine_digits
+    return body + ean.calc_check_digit(body)
+
+
+DEMO_REGISTER = [
+    (navs("123456789"), "Muster", "Anna", date(1985, 3, 15)),
+    (navs("100000001"), "Ćosić", "Marko", date(1979, 11, 2)),
+    (navs("100000002"), "Müller", "Lea", date(2012, 6, 30)),
+    (navs("100000003"), "Nguyễn", "Thi Mai", date(1990, 1, 8)),
+    (navs("100000004"), "Rochat", "Jean-Pierre", date(1956, 9, 21)),
+]
+
+
+def load_demo() -> list[str]:
+    """Brings the schema up to date and adds what is missing; safe to run again."""
+    upgrade()
+    for number, nom, prenom, born in DEMO_REGISTER:
+        if db.session.scalar(select(RegisteredPerson).where(RegisteredPerson.navs13 == number)):
+            continue
+        db.session.add(RegisteredPerson(navs13=number, nom=nom, prenom=prenom,
+                                        date_naissance=born,
+                                        nom_match=normalize_name_for_match(nom)))
+    anna = DEMO_REGISTER[0]
+    if db.session.scalar(select(User).where(User.email == "anna.muster@example.ch")) is None:
+        db.session.add(User(
+            email="anna.muster@example.ch", password_hash=hash_password(DEMO_PASSWORD),
+            phone="+41791234567", phone_confirmed_at=utcnow(), email_confirmed_at=utcnow(),
+            navs13=anna[0], civilite="madame", nom=anna[1], prenom=anna[2],
+            date_naissance=anna[3], rue="Rue du Seyon 10", npa="2000", localite="Neuchâtel",
+            pays="CH"))
+    if db.session.scalar(select(User).where(User.email == "gestion@example.ch")) is None:
+        db.session.add(User(
+            email="gestion@example.ch", password_hash=hash_password(DEMO_PASSWORD),
+            role=ROLE_ADMIN, totp_secret=DEMO_STAFF_TOTP, email_confirmed_at=utcnow(),
+            prenom="Claire", nom="Gestion"))
+    db.session.commit()
+    lines = ["Données de démonstration prêtes.", "",
+             "Assurée : anna.muster@example.ch / mot de passe « %s »" % DEMO_PASSWORD,
+             "  Le code SMS s'affiche dans la console du serveur (ligne « SMS à … »).",
+             "Personnel : gestion@example.ch / même mot de passe ; code TOTP du secret %s"
+             % DEMO_STAFF_TOTP,
+             "  (code actuel : %s)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(), "",
+             "Personnes du registre libres pour tester l'inscription :"]
+    for number, nom, prenom, born in DEMO_REGISTER[1:]:
+        lines.append(f"  {format_navs13(number)}  {nom}  {prenom}  {born:%d.%m.%Y}")
+    return lines

@@ -1,0 +1,135 @@
+"""Pieces shared by every form: identifier validators, country choices, password checks."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from . import identifiers
+from .passwords import check_password
+
+REQUIRED = _l("Ce champ est obligatoire.")
+
+
+def required(message=REQUIRED):
+    return InputRequired(message=message)
+
+
+def normalized_by(parse):
+    """A validator that runs ``parse`` and keeps its canonical result in ``field.normalized``."""
+    def validator(form, field):
+        if not field.data:
+            return
+        try:
+            field.normalized = parse(field.data)
+        except identifiers.InvalidIdentifier as exc:
+            raise ValidationError(exc.message) from None
+    return validator
+
+
+def email_field(label=_l("Adresse e-mail"), **kwargs):
+    return EmailField(label, validators=[
+        required(), Length(max=254, message=_l("L'adresse e-mail est trop longue.")),
+        Email(message=_l("L'adresse e-mail n'est pas valable, par exemple : nom@exemple.ch."),
+              granular_message=False)], filters=[_clean_email], **kwargs)
+
+
+def _clean_email(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def text_field(label, max_length, optional=False, **kwargs):
+    validators = [] if optional else [required()]
+    validators.append(Length(max=max_length, message=_l(
+        "Ce texte est trop long (%(max)d caractères au plus).", max=max_length)))
+    return StringField(label, validators=validators, filters=[_strip], **kwargs)
+
+
+def navs_field():
+    return StringField(_l("N° AVS"), validators=[
+        required(), Length(max=40, message=_l("Le N° AVS compte 13 chiffres.")),
+        normalized_by(identifiers.normalize_navs13)], filters=[_strip],
+        description=_l("13 chiffres, commence par 756, par exemple 756.1234.5678.97. "
+                       "Il figure sur votre carte d'assurance-maladie."))
+
+
+def mobile_field(label=_l("Téléphone portable")):
+    return StringField(label, validators=[
+        required(), Length(max=30, message=_l("Ce numéro est trop long.")),
+        normalized_by(identifiers.normalize_swiss_mobile)], filters=[_strip],
+        description=_l("Un portable suisse, par exemple 079 123 45 67. "
+                       "Nous y envoyons un code à chaque connexion."))
+
+
+def birth_date_field():
+    return StringField(_l("Date de naissance"), validators=[
+        required(), Length(max=20, message=_l("Écrivez la date sous la forme JJ.MM.AAAA.")),
+        normalized_by(parse_birth_date)], filters=[_strip],
+        description=_l("Sous la forme JJ.MM.AAAA, par exemple 15.03.1985."))
+
+
+def parse_birth_date(raw: str) -> date:
+    """A date of birth typed as JJ.MM.AAAA (or AAAA-MM-JJ), not in the future, not before 1900."""
+    value = identifiers.parse_register_date(raw)
+    if value > date.today() or value.year < 1900:
+        raise identifiers.InvalidIdentifier(_l("Cette date de naissance n'est pas possible."))
+    return value
+
+
+def civilite_field():
+    return RadioField(_l("Civilité"), choices=[("madame", _l("Madame")),
+                                              ("monsieur", _l("Monsieur"))],
+                      validators=[required(_l("Choisissez Madame ou Monsieur."))])
+
+
+@lru_cache(maxsize=1)
+def country_choices() -> list[tuple[str, str]]:
+    """Switzerland first, then every country by its French name."""
+    names = Locale.parse("fr_CH").territories
+    countries = sorted(((code, name) for code, name in names.items()
+                        if len(code) == 2 and code.isalpha() and code not in {"CH", "ZZ", "EU",
+                                                                                "EZ", "UN", "XA",
+                                                                                "XB", "QO"}),
+                       key=lambda item: _sort_key(item[1]))
+    return [("CH", names["CH"])] + countries
+
+
+def _sort_key(name: str) -> str:
+    return identifiers.normalize_name_for_match(name)
+
+
+def country_field():
+    return SelectField(_l("Pays"), choices=country_choices(), default="CH",
+                       validators=[required()])
+
+
+def new_password_fields(form_class):
+    """Adds ``password`` and ``password_confirm`` with the policy check to a form class."""
+    form_class.password = PasswordField(
+        _l("Mot de passe"), validators=[required()],
+        description=_l("Au moins 12 caractères. Une phrase de plusieurs mots est facile à retenir "
+                       "et difficile à deviner."))
+    form_class.password_confirm = PasswordField(
+        _l("Confirmez le mot de passe"), validators=[required()])
+    return form_class
+
+
+def check_new_password(form, email: str | None, navs13: str | None) -> bool:
+    """Policy and confirmation check of ``form.password``; adds errors, returns True when fine."""
+    ok = True
+    if form.password.data:
+        for message in check_password(form.password.data, email=email, navs13=navs13):
+            form.password.errors.append(message)
+            ok = False
+    if form.password.data and form.password_confirm.data != form.password.data:
+        form.password_confirm.errors.append(_l("Les deux mots de passe ne sont pas identiques."))
+        ok = False
+    return ok

@@ -1,0 +1,100 @@
+"""The outbox: messages are rows written with the change that caused them, sent after commit.
+
+``queue_*`` add a row to the current transaction. After the request commits, ``deliver_queued``
+tries the rows this request queued; ``deliver_due`` (the ``outbox run`` command) retries the
+others with exponential backoff, so a mail server that is down loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, g, render_template
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import OutboxMessage, utcnow
+from ..models.outbox import (CHANNEL_EMAIL, CHANNEL_SMS, STATUS_FAILED, STATUS_PENDING,
+                             STATUS_SENT)
+from .mailer import send_email
+from .sms import sms_gateway
+
+log = logging.getLogger("guichet.outbox")
+SENT_SMS_PLACEHOLDER = "[texte effacé après l'envoi]"
+
+
+def _remember(message: OutboxMessage) -> OutboxMessage:
+    db.session.add(message)
+    g.setdefault("outbox_queued", []).append(message)
+    return message
+
+
+def queue_email(to: str, template: str, subject: str, **context) -> OutboxMessage:
+    """Renders ``templates/email/<template>.txt`` and ``.html`` and queues them for ``to``."""
+    context.setdefault("base_url", current_app.config["BASE_URL"])
+    context.setdefault("office_name", current_app.config["OFFICE_NAME"])
+    context.setdefault("office_phone", current_app.config["OFFICE_PHONE"])
+    text = render_template(f"email/{template}.txt", subject=subject, **context)
+    html = render_template(f"email/{template}.html", subject=subject, **context)
+    return _remember(OutboxMessage(channel=CHANNEL_EMAIL, recipient=to, subject=subject,
+                                   body_text=text, body_html=html))
+
+
+def queue_sms(to: str, text: str) -> OutboxMessage:
+    return _remember(OutboxMessage(channel=CHANNEL_SMS, recipient=to, body_text=text))
+
+
+def deliver_queued() -> None:
+    """Called right after the request's commit: try what this request queued."""
+    queued = g.pop("outbox_queued", [])
+    if not queued or not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
+        return
+    for message in queued:
+        _deliver(message)
+    db.session.commit()
+
+
+def deliver_due(limit: int = 100) -> tuple[int, int]:
+    """Try every pending message whose time has come. Returns (sent, still failing)."""
+    now = utcnow()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == STATUS_PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(limit)).all()
+    sent = failed = 0
+    for message in messages:
+        if _deliver(message):
+            sent += 1
+        else:
+            failed += 1
+        db.session.commit()
+    return sent, failed
+
+
+def _deliver(message: OutboxMessage) -> bool:
+    if message.status != STATUS_PENDING:
+        return True
+    message.attempts += 1
+    try:
+        if message.channel == CHANNEL_EMAIL:
+            send_email(message.recipient, message.subject or "", message.body_text,
+                       message.body_html)
+        elif message.channel == CHANNEL_SMS:
+            sms_gateway().send(message.recipient, message.body_text)
+            message.body_text = SENT_SMS_PLACEHOLDER  # the code must not stay readable
+    except Exception as exc:  # any transport failure: keep the row and retry later
+        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        delay = timedelta(seconds=min(30 * 2 ** (message.attempts - 1), 3600))
+        message.next_attempt_at = utcnow() + delay
+        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            message.status = STATUS_FAILED
+            log.error("Outbox message %s given up after %s attempts", message.id,
+                      message.attempts)
+        else:
+            log.warning("Outbox message %s not delivered (%s); next try at %s", message.id,
+                        message.last_error, message.next_attempt_at.isoformat())
+        return False
+    message.status = STATUS_SENT
+    message.sent_at = utcnow()
+    message.last_error = None
+    return True

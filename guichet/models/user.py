@@ -1,0 +1,66 @@
+"""Accounts: insured persons and office staff."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+ROLE_INSURED = "insured"
+ROLE_REVIEWER = "reviewer"
+ROLE_ADMIN = "admin"
+STAFF_ROLES = (ROLE_REVIEWER, ROLE_ADMIN)
+
+
+class User(UserMixin, db.Model):
+    """One login. Insured persons carry their identity and address; staff carry a TOTP secret."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=ROLE_INSURED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    phone: Mapped[str | None] = mapped_column(String(16))
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_phone: Mapped[str | None] = mapped_column(String(16))
+
+    navs13: Mapped[str | None] = mapped_column(String(13), unique=True)
+    civilite: Mapped[str | None] = mapped_column(String(10))
+    nom: Mapped[str | None] = mapped_column(String(100))
+    prenom: Mapped[str | None] = mapped_column(String(100))
+    date_naissance: Mapped[date | None]
+    rue: Mapped[str | None] = mapped_column(String(120))
+    npa: Mapped[str | None] = mapped_column(String(12))
+    localite: Mapped[str | None] = mapped_column(String(100))
+    pays: Mapped[str | None] = mapped_column(String(2))
+
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Both the mobile and the e-mail address are confirmed: invoices may be opened."""
+        return self.email_confirmed_at is not None and self.phone_confirmed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        if self.prenom or self.nom:
+            return f"{self.prenom or ''} {self.nom or ''}".strip()
+        return self.email
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,88 @@
+"""Importing the office register of insured persons from CSV.
+
+Header ``navs13,nom,prenom,date_naissance``; separator ``,`` or ``;``; dates ``YYYY-MM-DD`` or
+``DD.MM.YYYY``. Importing the same file twice changes nothing; a changed name or date updates
+the person.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from .extensions import db
+from .identifiers import (InvalidIdentifier, normalize_name_for_match, normalize_navs13,
+                          parse_register_date)
+from .models import RegisteredPerson
+
+REQUIRED_COLUMNS = ("navs13", "nom", "prenom", "date_naissance")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class BadRegisterFile(ValueError):
+    """The file cannot be read as a register (missing columns, not text)."""
+
+
+def _reader(text: str) -> csv.DictReader:
+    first_line = text.splitlines()[0] if text else ""
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    columns = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise BadRegisterFile("colonnes manquantes : " + ", ".join(missing))
+    reader.fieldnames = columns
+    return reader
+
+
+def import_register(raw: bytes) -> ImportReport:
+    """Adds or updates each valid line; lists each bad line with its reason. Commits once."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    report = ImportReport()
+    seen: set[str] = set()
+    existing = {person.navs13: person for person in db.session.scalars(select(RegisteredPerson))}
+    for line_number, row in enumerate(_reader(text), start=2):
+        try:
+            navs = normalize_navs13(row.get("navs13") or "")
+            nom = (row.get("nom") or "").strip()
+            prenom = (row.get("prenom") or "").strip()
+            born = parse_register_date((row.get("date_naissance") or "").strip())
+        except InvalidIdentifier as exc:
+            report.errors.append((line_number, str(exc)))
+            continue
+        if not nom or not prenom:
+            report.errors.append((line_number, "nom ou prénom manquant"))
+            continue
+        if len(nom) > 100 or len(prenom) > 100:
+            report.errors.append((line_number, "nom ou prénom trop long"))
+            continue
+        if navs in seen:
+            report.errors.append((line_number, "N° AVS en double dans le fichier"))
+            continue
+        seen.add(navs)
+        person = existing.get(navs)
+        values = {"nom": nom, "prenom": prenom, "date_naissance": born,
+                  "nom_match": normalize_name_for_match(nom)}
+        if person is None:
+            db.session.add(RegisteredPerson(navs13=navs, **values))
+            report.created += 1
+        elif any(getattr(person, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(person, key, value)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.commit()
+    return report

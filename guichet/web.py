@@ -1,0 +1,98 @@
+"""What every response shares: security headers, French error pages, template globals."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .htmx import wants_fragment
+
+log = logging.getLogger("guichet.web")
+
+CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'; img-src 'self' data:")
+
+# htmx settings (security.md 16): same-origin only, no eval, no history cache in localStorage,
+# no injected <style>; validation errors (422) and throttling (429) are swapped like 200.
+HTMX_CONFIG = {
+    "selfRequestsOnly": True, "allowEval": False, "allowScriptTags": False,
+    "historyCacheSize": 0, "refreshOnHistoryMiss": True, "includeIndicatorStyles": False,
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "422", "swap": True},
+        {"code": "429", "swap": True},
+        {"code": "[45]..", "swap": False, "error": True},
+    ],
+}
+
+ERROR_TEXT = {
+    400: ("Requête incorrecte", "La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
+    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
+    404: ("Page introuvable", "Cette page n'existe pas ou plus. Vérifiez l'adresse."),
+    405: ("Action impossible", "Cette action n'est pas possible ainsi. Utilisez les boutons de la page."),
+    413: ("Envoi trop volumineux", "Ce que vous avez envoyé est trop volumineux. Réduisez la taille et réessayez."),
+    429: ("Trop de tentatives", "Trop de tentatives. Réessayez plus tard."),
+    500: ("Erreur du service", "Une erreur est survenue de notre côté. Rien n'a été enregistré. Réessayez dans un moment."),
+}
+
+
+def init_web(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if current_app.config["HSTS"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if response.mimetype == "text/html":
+        headers.setdefault("Cache-Control", "no-store")
+        headers.add("Vary", "HX-Request") if "HX-Request" not in headers.get("Vary", "") else None
+    return response
+
+
+def _template_globals():
+    config = current_app.config
+    return {"office_name": config["OFFICE_NAME"], "office_phone": config["OFFICE_PHONE"],
+            "htmx_config": HTMX_CONFIG}
+
+
+def error_response(status: int, message: str | None = None):
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[400])
+    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+    return render_template(template, status=status, title=_(title), text=message or _(text)), status
+
+
+def _csrf_error(error):
+    return error_response(400, _("Le formulaire a expiré ou n'a pas pu être vérifié. "
+                                 "Rechargez la page et envoyez-le à nouveau."))
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    response = error.get_response()
+    body, status = error_response(error.code)
+    response.set_data(body)
+    response.mimetype = "text/html"
+    return response
+
+
+def _unexpected_error(error: Exception):
+    log.exception("Unexpected error on %s %s", request.method, request.path)
+    from .extensions import db
+    db.session.rollback()
+    return error_response(500)
