@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import SelectChoice, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from . import identifiers
@@ -85,13 +85,13 @@ def parse_birth_date(raw: str) -> date:
 
 
 def civilite_field():
-    return RadioField(_l("Civilité"), choices=[("madame", _l("Madame")),
-                                              ("monsieur", _l("Monsieur"))],
+    return RadioField(_l("Civilité"), choices=[SelectChoice("madame", _l("Madame")),
+                                              SelectChoice("monsieur", _l("Monsieur"))],
                       validators=[required(_l("Choisissez Madame ou Monsieur."))])
 
 
 @lru_cache(maxsize=1)
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """Switzerland first, then every country by its French name."""
     names = Locale.parse("fr_CH").territories
     countries = sorted(((code, name) for code, name in names.items()
@@ -99,7 +99,7 @@ def country_choices() -> list[tuple[str, str]]:
                                                                                 "EZ", "UN", "XA",
                                                                                 "XB", "QO"}),
                        key=lambda item: _sort_key(item[1]))
-    return [("CH", names["CH"])] + countries
+    return [SelectChoice(code, name) for code, name in [("CH", names["CH"])] + countries]
 
 
 def _sort_key(name: str) -> str:

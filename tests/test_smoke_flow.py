@@ -1,0 +1,49 @@
+"""The main account flow through the test client: register, confirm, log in, log out."""
+from datetime import date
+
+from sqlalchemy import select
+
+from guichet.extensions import db
+from guichet.models import User
+from tests.conftest import PASSWORD, page_text
+
+
+def registration_form(person, **overrides):
+    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
+            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
+            "nom": person.nom, "prenom": person.prenom,
+            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
+            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
+    data.update(overrides)
+    return data
+
+
+def test_register_confirm_login_logout(client, factory, sms, mailbox):
+    person = factory.person(nom="Müller", born=date(1990, 1, 8))
+    response = client.post("/inscription", data=registration_form(person, nom="MULLER"))
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/connexion/code"
+    user = db.session.scalar(select(User).where(User.email == "lea@example.ch"))
+    assert user is not None and user.phone == "+41795551234"
+    assert user.phone_confirmed_at is None and user.email_confirmed_at is None
+
+    code = sms.last_code("+41795551234")
+    response = client.post("/connexion/code", data={"code": code})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/demandes/"
+    page = client.get("/demandes/")
+    assert "Dernière étape : confirmez votre adresse e-mail" in page_text(page)
+
+    [mail] = mailbox.to("lea@example.ch")
+    link = next(word for word in mail.text.split() if "/email/confirmer/" in word)
+    assert link.startswith("https://guichet.example.ch/email/confirmer/")
+    path = link.removeprefix("https://guichet.example.ch")
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 303
+    db.session.refresh(user)
+    assert user.is_confirmed
+    assert "Aucune demande pour le moment" in page_text(client.get("/demandes/"))
+
+    assert client.post("/deconnexion").status_code == 303
+    assert client.get("/demandes/").status_code == 302
+
