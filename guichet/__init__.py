@@ -42,7 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .account.routes import bp as account_bp
     from .invoices.routes import bp as invoices_bp
     from .staff.routes import bp as staff_bp
-    for blueprint in (main_bp, auth_bp, account_bp, invoices_bp, staff_bp):
+    from .banking.routes import bp as banking_bp
+    from .beneficiaries.routes import bp as beneficiaries_bp
+    for blueprint in (main_bp, auth_bp, account_bp, banking_bp, beneficiaries_bp, invoices_bp,
+                      staff_bp):
         app.register_blueprint(blueprint)
 
     from .access import init_access

@@ -27,6 +27,23 @@ def register_import(csv_file):
         report = import_register(csv_file.read())
     except BadRegisterFile as exc:
         raise click.ClickException(f"Fichier refusé : {exc}") from None
+    _print_report(report)
+
+
+@register_cli.command("import-decisions")
+@click.argument("csv_file", type=click.File("rb"))
+def register_import_decisions(csv_file):
+    """Importe les décisions (CSV : navs13,numero_decision,type_facture,valable_du,valable_au,
+    degre,montant_mensuel)."""
+    from .register_import import BadRegisterFile, import_decisions
+    try:
+        report = import_decisions(csv_file.read())
+    except BadRegisterFile as exc:
+        raise click.ClickException(f"Fichier refusé : {exc}") from None
+    _print_report(report)
+
+
+def _print_report(report) -> None:
     click.echo(f"{report.created} ajoutée(s), {report.updated} mise(s) à jour, "
                f"{report.unchanged} inchangée(s), {len(report.errors)} ligne(s) refusée(s).")
     for line_number, reason in report.errors:

@@ -32,12 +32,12 @@ class BadRegisterFile(ValueError):
     """The file cannot be read as a register (missing columns, not text)."""
 
 
-def _reader(text: str) -> csv.DictReader:
+def _reader(text: str, required: tuple[str, ...] = REQUIRED_COLUMNS) -> csv.DictReader:
     first_line = text.splitlines()[0] if text else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     columns = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    missing = [name for name in required if name not in columns]
     if missing:
         raise BadRegisterFile("colonnes manquantes : " + ", ".join(missing))
     reader.fieldnames = columns
@@ -81,6 +81,78 @@ def import_register(raw: bytes) -> ImportReport:
         elif any(getattr(person, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(person, key, value)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.commit()
+    return report
+
+
+DECISION_COLUMNS = ("navs13", "numero_decision", "type_facture", "valable_du")
+DEGREES = ("faible", "moyenne", "grave")
+
+
+def _decision_values(row: dict) -> dict:
+    """One CSV row of decisions as model values; raises InvalidIdentifier with the reason."""
+    from decimal import Decimal, InvalidOperation
+
+    from .invoices.decision_number import parse_decision_number
+    from .models.decisions import INVOICE_TYPE_KEYS
+
+    navs = normalize_navs13(row.get("navs13") or "")
+    number = parse_decision_number(row.get("numero_decision") or "")
+    invoice_type = (row.get("type_facture") or "").strip().lower()
+    if invoice_type not in INVOICE_TYPE_KEYS:
+        raise InvalidIdentifier("type de facture inconnu (attendu : "
+                                + ", ".join(INVOICE_TYPE_KEYS) + ")")
+    valid_from = parse_register_date((row.get("valable_du") or "").strip())
+    valid_to_raw = (row.get("valable_au") or "").strip()
+    valid_to = parse_register_date(valid_to_raw) if valid_to_raw else None
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidIdentifier("la fin de validité précède son début")
+    degree = (row.get("degre") or "").strip().lower() or None
+    if degree is not None and degree not in DEGREES:
+        raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne, grave)")
+    amount_raw = (row.get("montant_mensuel") or "").strip().replace("'", "")
+    try:
+        monthly = Decimal(amount_raw).quantize(Decimal("0.01")) if amount_raw else None
+    except InvalidOperation:
+        raise InvalidIdentifier("montant mensuel illisible") from None
+    if monthly is not None and (monthly < 0 or monthly >= Decimal("10000000")):
+        raise InvalidIdentifier("montant mensuel impossible")
+    return {"navs13": navs, "number": number, "invoice_type": invoice_type,
+            "valid_from": valid_from, "valid_to": valid_to, "degree": degree,
+            "monthly_amount": monthly}
+
+
+def import_decisions(raw: bytes) -> ImportReport:
+    """Adds or updates decisions by number; each bad line is listed with its reason."""
+    from .models import Decision
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    reader = _reader(text, DECISION_COLUMNS)
+    report = ImportReport()
+    existing = {decision.number: decision for decision in db.session.scalars(select(Decision))}
+    seen: set[str] = set()
+    for line_number, row in enumerate(reader, start=2):
+        try:
+            values = _decision_values(row)
+        except InvalidIdentifier as exc:
+            report.errors.append((line_number, str(exc)))
+            continue
+        if values["number"] in seen:
+            report.errors.append((line_number, "N° de décision en double dans le fichier"))
+            continue
+        seen.add(values["number"])
+        decision = existing.get(values["number"])
+        if decision is None:
+            db.session.add(Decision(**values))
+            report.created += 1
+        elif any(getattr(decision, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(decision, key, value)
             report.updated += 1
         else:
             report.unchanged += 1

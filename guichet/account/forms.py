@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import Length
 
-from ..auth.forms import AddressMixin
+from ..auth.forms import address_fields, validate_swiss_npa
 from ..forms import (birth_date_field, civilite_field, email_field, mobile_field, navs_field,
                      new_password_fields, required, text_field)
 
@@ -17,12 +17,14 @@ def current_password_field():
         description=_l("Pour vérifier que c'est bien vous."))
 
 
-class ProfileForm(AddressMixin, FlaskForm):
+class ProfileForm(FlaskForm):
     civilite = civilite_field()
     nom = text_field(_l("Nom"), 100)
     prenom = text_field(_l("Prénom"), 100)
     date_naissance = birth_date_field()
     navs13 = navs_field()
+    rue, npa, localite, pays = address_fields()
+    validate_npa = validate_swiss_npa
 
 
 class EmailChangeForm(FlaskForm):

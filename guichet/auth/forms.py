@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from ..forms import (birth_date_field, check_new_password, civilite_field, country_field,
                      email_field, mobile_field, navs_field, new_password_fields, required,
@@ -12,22 +12,25 @@ from ..forms import (birth_date_field, check_new_password, civilite_field, count
 from ..identifiers import InvalidIdentifier, normalize_npa
 
 
-class AddressMixin:
-    rue = text_field(_l("Rue et n°"), 120)
-    npa = text_field(_l("NPA"), 12, description=_l("4 chiffres en Suisse, par exemple 2000."))
-    localite = text_field(_l("Localité"), 100)
-    pays = country_field()
+def address_fields():
+    """Rue, NPA, localité, pays — declared in each form's body so they keep the page's order."""
+    return (text_field(_l("Rue et n°"), 120),
+            text_field(_l("NPA"), 12, description=_l("4 chiffres en Suisse, par exemple 2000.")),
+            text_field(_l("Localité"), 100),
+            country_field())
 
-    def validate_npa(self, field):
-        if self.pays.data == "CH" and field.data:
-            try:
-                field.data = normalize_npa(field.data)
-            except InvalidIdentifier as exc:
-                field.errors.append(exc.message)
+
+def validate_swiss_npa(form, field):
+    """In Switzerland the NPA has 4 digits; abroad any postal code is accepted."""
+    if form.pays.data == "CH" and field.data:
+        try:
+            field.data = normalize_npa(field.data)
+        except InvalidIdentifier as exc:
+            raise ValidationError(exc.message) from None
 
 
 @new_password_fields
-class RegisterForm(AddressMixin, FlaskForm):
+class RegisterForm(FlaskForm):
     email = email_field()
     mobile = mobile_field()
     navs13 = navs_field()
@@ -35,6 +38,8 @@ class RegisterForm(AddressMixin, FlaskForm):
     nom = text_field(_l("Nom"), 100, description=_l("Tel qu'il figure sur votre carte AVS."))
     prenom = text_field(_l("Prénom"), 100)
     date_naissance = birth_date_field()
+    rue, npa, localite, pays = address_fields()
+    validate_npa = validate_swiss_npa
     FIELD_ORDER = ("email", "password", "password_confirm", "mobile", "navs13", "civilite",
                    "nom", "prenom", "date_naissance", "rue", "npa", "localite", "pays")
 

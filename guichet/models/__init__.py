@@ -1,5 +1,11 @@
 """All models, imported here so Alembic and the app see every table."""
 from .audit import AuditEntry
+from .banking import BankAccount
+from .beneficiaries import Beneficiary, SavedDecision
+from .decisions import Decision
+from .invoices import (Attachment, ComplementRequest, Invoice, InvoiceEvent, InvoiceLine,
+                       ReceiptCounter)
+from .rates import Rate
 from .auth_session import AuthSession
 from .codes import SmsCode
 from .outbox import OutboxMessage
@@ -8,6 +14,7 @@ from .tokens import UsedToken
 from .types import utcnow
 from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
 
-__all__ = ["AuditEntry", "AuthSession", "SmsCode", "OutboxMessage", "RegisteredPerson",
+__all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
+           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage", "RegisteredPerson",
            "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER",
            "STAFF_ROLES"]

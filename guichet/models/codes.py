@@ -11,6 +11,7 @@ from .types import UTCDateTime, utcnow
 
 PURPOSE_LOGIN = "login"
 PURPOSE_PHONE_CHANGE = "phone_change"
+PURPOSE_IBAN = "iban"
 
 
 class SmsCode(db.Model):

@@ -1,0 +1,83 @@
+"""« Mon compte » › IBAN: the accounts reimbursements are paid to."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import insured_required
+from ..account.services import password_matches
+from ..auth.codes import send_refusal_message
+from ..auth.forms import CodeForm, EmptyForm
+from ..auth.sessions import current_auth_session
+from ..extensions import limiter
+from ..identifiers import format_phone_national
+from ..transaction import commit
+from . import services
+from .forms import IbanForm
+
+bp = Blueprint("banking", __name__, url_prefix="/compte/iban")
+_per_user = limiter.limit("30 per hour", methods=["POST"],
+                          key_func=lambda: f"iban:{current_user.get_id()}")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@insured_required
+@_per_user
+def list_ibans():
+    """The account's IBANs and the form to add one (then the SMS code page, 303)."""
+    form = IbanForm()
+    if form.validate_on_submit():
+        if not password_matches(current_user, form.current_password.data):
+            form.current_password.errors.append(_("Le mot de passe actuel n'est pas correct."))
+            commit()
+        else:
+            try:
+                result = services.request_new_iban(current_user, current_auth_session(),
+                                                   form.iban.normalized, form.holder.data)
+            except services.AlreadyListed:
+                form.iban.errors.append(_("Cet IBAN figure déjà dans votre liste."))
+            else:
+                commit()
+                if result.sent:
+                    return redirect(url_for("banking.confirm_iban"), 303)
+                form.iban.errors.append(send_refusal_message(result))
+    status = 422 if form.errors else 200
+    return render_template("banking/list.html", form=form,
+                           accounts=services.active_accounts(current_user),
+                           describe=services.describe, remove_form=EmptyForm()), status
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@insured_required
+@_per_user
+def confirm_iban():
+    pending = services.pending_account(current_user)
+    if pending is None:
+        return redirect(url_for("banking.list_ibans"), 303)
+    form = CodeForm()
+    if form.validate_on_submit():
+        account = services.confirm_new_iban(current_user, current_auth_session(), form.code.data)
+        commit()
+        if account is not None:
+            flash(_("L'IBAN a été ajouté."), "success")
+            return redirect(url_for("banking.list_ibans"), 303)
+        form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou recommencez pour "
+                                  "recevoir un nouveau code."))
+    status = 422 if form.errors else 200
+    return render_template("banking/confirm.html", form=form, account=pending,
+                           describe=services.describe,
+                           phone=format_phone_national(current_user.phone)), status
+
+
+@bp.route("/<int:account_id>/supprimer", methods=["POST"])
+@insured_required
+def remove_iban(account_id: int):
+    """Removes one of the person's IBANs; 404 for anyone else's."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if services.remove_iban(current_user, account_id) is None:
+        abort(404)
+    commit()
+    flash(_("L'IBAN a été retiré de votre liste."), "success")
+    return redirect(url_for("banking.list_ibans"), 303)

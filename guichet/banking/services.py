@@ -1,0 +1,75 @@
+"""Adding and removing payout IBANs. A new IBAN needs the password and a fresh SMS code."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit import record
+from ..auth.codes import SendResult, check_code, issue_code
+from ..extensions import db
+from ..models import AuthSession, BankAccount, User, utcnow
+from ..models.codes import PURPOSE_IBAN
+from ..account.services import notify_old_address
+from .iban import PayoutIban, mask_iban
+
+
+def active_accounts(user: User) -> list[BankAccount]:
+    return list(db.session.scalars(select(BankAccount).where(
+        BankAccount.user_id == user.id, BankAccount.confirmed_at.is_not(None),
+        BankAccount.removed_at.is_(None)).order_by(BankAccount.id)))
+
+
+def pending_account(user: User) -> BankAccount | None:
+    return db.session.scalars(select(BankAccount).where(
+        BankAccount.user_id == user.id, BankAccount.confirmed_at.is_(None),
+        BankAccount.removed_at.is_(None)).order_by(BankAccount.id.desc())).first()
+
+
+class AlreadyListed(ValueError):
+    """This IBAN is already one of the account's IBANs."""
+
+
+def request_new_iban(user: User, auth_session: AuthSession, iban: PayoutIban,
+                     holder: str) -> SendResult:
+    """Keeps the IBAN waiting and sends an SMS code to the account's mobile."""
+    existing = db.session.scalar(select(BankAccount).where(
+        BankAccount.user_id == user.id, BankAccount.iban == iban.compact))
+    if existing is not None and existing.confirmed_at and existing.removed_at is None:
+        raise AlreadyListed()
+    for waiting in db.session.scalars(select(BankAccount).where(
+            BankAccount.user_id == user.id, BankAccount.confirmed_at.is_(None),
+            BankAccount.removed_at.is_(None), BankAccount.iban != iban.compact)):
+        waiting.removed_at = utcnow()
+    if existing is None:
+        existing = BankAccount(user_id=user.id, iban=iban.compact)
+        db.session.add(existing)
+    existing.holder, existing.bank_name = holder, iban.bank_name
+    existing.confirmed_at = existing.removed_at = None
+    db.session.flush()
+    record("iban_requested", actor=user, object_type="bank_account", object_id=existing.id)
+    return issue_code(auth_session, user.phone, PURPOSE_IBAN)
+
+
+def confirm_new_iban(user: User, auth_session: AuthSession, code: str) -> BankAccount | None:
+    account = pending_account(user)
+    if account is None or check_code(auth_session, PURPOSE_IBAN, code) is None:
+        return None
+    account.confirmed_at = utcnow()
+    notify_old_address(user, "iban_added")
+    record("iban_added", actor=user, object_type="bank_account", object_id=account.id,
+           iban=mask_iban(account.iban))
+    return account
+
+
+def remove_iban(user: User, account_id: int) -> BankAccount | None:
+    account = db.session.get(BankAccount, account_id)
+    if account is None or account.user_id != user.id or account.removed_at is not None:
+        return None
+    account.removed_at = utcnow()
+    record("iban_removed", actor=user, object_type="bank_account", object_id=account.id)
+    return account
+
+
+def describe(account: BankAccount) -> str:
+    bank = account.bank_name or _("banque inconnue")
+    return f"{mask_iban(account.iban)} — {account.holder} ({bank})"
