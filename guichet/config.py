@@ -83,7 +83,17 @@ class Defaults:
     RATELIMIT_EMAIL_PER_IP = "20 per hour"
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Pièces: each file, each invoice, pixels; whole requests stay a little above an invoice.
+    UPLOAD_FOLDER = None  # None: instance/uploads
+    UPLOAD_MAX_FILE_BYTES = 10 * 1024 * 1024
+    UPLOAD_MAX_INVOICE_BYTES = 40 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 40_000_000
+    CLAMD_SOCKET = ""
+    CLAMD_HOST = ""
+    CLAMD_PORT = 3310
+    CLAMD_TIMEOUT = 10
+    MAX_CONTENT_LENGTH = 48 * 1024 * 1024
+    RECEIPT_PREFIX = "NE"
     MAX_FORM_MEMORY_SIZE = 200_000
 
     BABEL_DEFAULT_LOCALE = "fr_CH"
@@ -92,8 +102,17 @@ class Defaults:
     LOCAL_DEV = None  # None: true when Flask runs with --debug or in tests
 
 
-def _parse_env_value(raw: str):
-    """Read ``GUICHET_*`` values as JSON when they look like it (numbers, true/false), else text."""
+# Settings that are text even when they look like a number (a numeric password, say).
+_TEXT_KEYS = frozenset({"SECRET_KEY", "MAIL_USERNAME", "MAIL_PASSWORD", "SQLALCHEMY_DATABASE_URI"})
+
+
+def _parse_env_value(raw: str, key: str = "", current=None):
+    """Read ``GUICHET_*`` values as JSON when they look like it (numbers, true/false), else text.
+
+    A setting whose current value is text stays text: ``GUICHET_OFFICE_CODE=322`` is "322".
+    """
+    if isinstance(current, str) or key in _TEXT_KEYS:
+        return raw
     try:
         return json.loads(raw)
     except ValueError:
@@ -107,7 +126,8 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config.from_pyfile("config.py", silent=True)
         for key, raw in os.environ.items():
             if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
-                app.config[key[len(ENV_PREFIX):]] = _parse_env_value(raw)
+                name = key[len(ENV_PREFIX):]
+                app.config[name] = _parse_env_value(raw, name, app.config.get(name))
     else:
         app.config.update(test_config)
 

@@ -34,7 +34,7 @@ ERROR_TEXT = {
     403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
     404: ("Page introuvable", "Cette page n'existe pas ou plus. Vérifiez l'adresse."),
     405: ("Action impossible", "Cette action n'est pas possible ainsi. Utilisez les boutons de la page."),
-    413: ("Envoi trop volumineux", "Ce que vous avez envoyé est trop volumineux. Réduisez la taille et réessayez."),
+    413: ("Envoi trop volumineux", "Ce que vous avez envoyé est trop volumineux (40 Mo au plus par demande, 10 Mo par fichier). Rien n'a été enregistré. Réduisez la taille des fichiers, par exemple en photographiant une seule page à la fois, puis réessayez."),
     429: ("Trop de tentatives", "Trop de tentatives. Réessayez plus tard."),
     500: ("Erreur du service", "Une erreur est survenue de notre côté. Rien n'a été enregistré. Réessayez dans un moment."),
 }

@@ -16,6 +16,7 @@ from guichet import create_app
 from guichet.extensions import db
 from guichet.identifiers import normalize_name_for_match
 from guichet.models import RegisteredPerson, User, utcnow
+from guichet.invoices.rates import seed_default_rates
 from guichet.passwords import hash_password
 from tests.support.servers import SmsGateway, SmtpServer
 
@@ -69,6 +70,7 @@ def _base_config(tmp_path, database: str, smtp_server, sms_gateway) -> dict:
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port, "MAIL_SUPPRESS_SEND": False,
         "SMS_BACKEND": "http", "SMS_HTTP_URL": sms_gateway.url, "SMS_HTTP_TOKEN": "sms-token",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     }
 
 
@@ -98,6 +100,8 @@ def app(request, tmp_path, mailbox, sms):
         if request.param == "postgresql":
             db.drop_all()
         db.create_all()
+        seed_default_rates(db.session)
+        db.session.commit()
         yield application
         db.session.remove()
         if request.param == "postgresql":

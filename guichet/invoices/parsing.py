@@ -1,0 +1,107 @@
+"""Reading what people type in invoice forms: dates, times, months, amounts, counts."""
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from ..identifiers import InvalidIdentifier, parse_register_date
+from ..money import to_amount
+from .catalog import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
+
+MAX_AMOUNT = Decimal("1000000")
+
+
+class Unreadable(ValueError):
+    """What was typed cannot be read; the message says how to write it."""
+
+
+def parse_date(raw: str) -> date:
+    try:
+        return parse_register_date(raw)
+    except InvalidIdentifier:
+        raise Unreadable(_("Écrivez la date sous la forme JJ.MM.AAAA, par exemple 14.10.2026."))
+
+
+def parse_time(raw: str) -> time:
+    match = re.fullmatch(r"(\d{1,2})\s*[:hH.]\s*(\d{2})", raw)
+    if match and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
+    raise Unreadable(_("Écrivez l'heure sous la forme HH:MM, par exemple 07:45."))
+
+
+def parse_month(raw: str) -> date:
+    match = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{4})", raw) or None
+    if match and 1 <= int(match[1]) <= 12 and 1900 < int(match[2]) < 2200:
+        return date(int(match[2]), int(match[1]), 1)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
+    if iso and 1 <= int(iso[2]) <= 12 and 1900 < int(iso[1]) < 2200:
+        return date(int(iso[1]), int(iso[2]), 1)
+    raise Unreadable(_("Écrivez le mois sous la forme MM.AAAA, par exemple 10.2026."))
+
+
+def _decimal(raw: str) -> Decimal:
+    text = raw.replace("CHF", "").replace("Fr.", "").replace("'", "").replace("’", "")
+    text = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if text.endswith(".-") or text.endswith(".–"):
+        text = text[:-2]
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise Unreadable(_("Écrivez un nombre, par exemple 12.50.")) from None
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        raise Unreadable(_("Ce nombre n'est pas possible."))
+    return value
+
+
+def parse_money(raw: str) -> Decimal:
+    value = _decimal(raw)
+    if value != value.quantize(Decimal("0.01")):
+        raise Unreadable(_("Un montant a au plus deux décimales, par exemple 12.45."))
+    return to_amount(value)
+
+
+def parse_number(raw: str) -> Decimal:
+    value = _decimal(raw)
+    if value != value.quantize(Decimal("0.01")):
+        raise Unreadable(_("Écrivez au plus deux décimales, par exemple 7.5."))
+    return value
+
+
+def parse_integer(raw: str) -> int:
+    if not re.fullmatch(r"\d{1,4}", raw.strip()):
+        raise Unreadable(_("Écrivez un nombre entier, par exemple 2."))
+    return int(raw)
+
+
+def parse_yesno(raw: str) -> bool:
+    if raw in ("yes", "no"):
+        return raw == "yes"
+    raise Unreadable(_("Répondez par oui ou par non."))
+
+
+PARSERS = {DATE: parse_date, TIME: parse_time, MONTH: parse_month, MONEY: parse_money,
+           NUMBER: parse_number, INTEGER: parse_integer, YESNO: parse_yesno}
+
+
+def read_values(specs, raw: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """(typed values of the non-empty visible fields, errors for the unreadable ones)."""
+    values, errors = {}, {}
+    for spec in specs:
+        text = (raw.get(spec.name) or "").strip()
+        if not text or not spec.visible(raw):
+            continue
+        parser = PARSERS.get(spec.kind)
+        if parser is None:
+            if spec.choices and text not in {value for value, _label in spec.choices}:
+                errors[spec.name] = _("Choisissez une des réponses proposées.")
+                continue
+            values[spec.name] = text
+            continue
+        try:
+            values[spec.name] = parser(text)
+        except Unreadable as exc:
+            errors[spec.name] = str(exc)
+    return values, errors

@@ -1,0 +1,220 @@
+"""The rules of an invoice's life on the insured person's side: drafts, sending, answering.
+
+Drafts keep the texts as typed; sending checks everything, takes a receipt number and is
+idempotent (a second click or a retry lands on the same receipt).
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit import record
+from ..banking.services import active_accounts
+from ..beneficiaries.services import beneficiaries_of
+from ..extensions import db
+from ..messaging import queue_email
+from ..models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
+                      InvoiceLine, User, utcnow)
+from ..models.invoices import (STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBMITTED)
+from .catalog import INVOICE_TYPES, invoice_type
+from .receipts import next_receipt_number
+
+MAX_LINES = 60
+
+
+def invoices_of(user: User) -> list[Invoice]:
+    """The person's invoices, newest first, with what the list shows loaded in one go."""
+    return list(db.session.scalars(
+        select(Invoice).where(Invoice.user_id == user.id)
+        .options(selectinload(Invoice.attachments))
+        .order_by(Invoice.created_at.desc(), Invoice.id.desc())))
+
+
+def list_stamp(user: User) -> str:
+    """A short fingerprint of the list: it changes whenever an invoice is added or changed."""
+    count, latest, version_sum = db.session.execute(
+        select(func.count(Invoice.id), func.max(Invoice.updated_at), func.sum(Invoice.version))
+        .where(Invoice.user_id == user.id)).one()
+    latest_text = latest.isoformat() if hasattr(latest, "isoformat") else str(latest or "")
+    return f"{count}-{version_sum or 0}-{latest_text}"
+
+
+def owned_invoice(user: User, invoice_id: int) -> Invoice | None:
+    invoice = db.session.get(Invoice, invoice_id)
+    return invoice if invoice is not None and invoice.user_id == user.id else None
+
+
+def create_draft(user: User, type_key: str) -> Invoice:
+    """A new Brouillon, pre-filled with what the account already knows."""
+    spec = invoice_type(type_key)
+    beneficiaries = beneficiaries_of(user)
+    accounts = active_accounts(user)
+    header = {"beneficiary_id": str(beneficiaries[0].id) if len(beneficiaries) == 1 else "",
+              "bank_account_id": str(accounts[0].id) if len(accounts) == 1 else ""}
+    invoice = Invoice(user_id=user.id, invoice_type=type_key, fields=header, remark="")
+    if len(beneficiaries) == 1 and len(beneficiaries[0].decisions) == 1:
+        invoice.decision_number = beneficiaries[0].decisions[0].number
+    if spec.has_lines and not spec.fixed_lines:
+        invoice.lines.append(InvoiceLine(position=0, data={}))
+    db.session.add(invoice)
+    db.session.flush()
+    _event(invoice, None, STATUS_DRAFT, _("Brouillon créé."), actor=user)
+    record("invoice_draft_created", actor=user, object_type="invoice", object_id=invoice.id,
+           invoice_type=type_key)
+    return invoice
+
+
+def save_draft(invoice: Invoice, header: dict[str, str], lines: list[dict[str, str]],
+               decision_number: str, remark: str) -> None:
+    """Keeps what was typed, as typed (only known fields, bounded lengths)."""
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    spec = invoice_type(invoice.invoice_type)
+    allowed = {f.name: f.max_length for f in spec.fields}
+    allowed.update({"beneficiary_id": 20, "bank_account_id": 20, "save_decision": 3})
+    invoice.fields = {name: str(header.get(name, ""))[:limit] for name, limit in allowed.items()}
+    invoice.decision_number = (decision_number or "").strip()[:40] or None
+    invoice.remark = (remark or "")[:2000]
+    line_limits = {f.name: f.max_length for f in spec.line_fields}
+    for position, values in enumerate(lines[:MAX_LINES]):
+        data = {name: str(values.get(name, ""))[:limit] for name, limit in line_limits.items()}
+        if position < len(invoice.lines):
+            invoice.lines[position].data = data
+        else:
+            invoice.lines.append(InvoiceLine(position=position, data=data))
+    del invoice.lines[len(lines[:MAX_LINES]):]
+    invoice.updated_at = utcnow()
+
+
+def add_line(invoice: Invoice) -> int:
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    if len(invoice.lines) >= MAX_LINES:
+        return len(invoice.lines) - 1
+    invoice.lines.append(InvoiceLine(position=len(invoice.lines), data={}))
+    return len(invoice.lines) - 1
+
+
+def remove_line(invoice: Invoice, position: int) -> None:
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    if 0 <= position < len(invoice.lines):
+        del invoice.lines[position]
+        for index, line in enumerate(invoice.lines):
+            line.position = index
+
+
+def delete_draft(invoice: Invoice, user: User) -> list[str]:
+    """Deletes a Brouillon; returns the stored file names to remove after the commit."""
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    stored = [attachment.stored_name for attachment in invoice.attachments]
+    record("invoice_draft_deleted", actor=user, object_type="invoice", object_id=invoice.id)
+    db.session.delete(invoice)
+    return stored
+
+
+class NotEditable(RuntimeError):
+    """Only a Brouillon can be changed by the insured person."""
+
+
+class AlreadySent(RuntimeError):
+    """Another request sent this invoice first: go to its receipt."""
+
+
+def new_submit_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def submit(invoice: Invoice, user: User, token: str) -> Invoice:
+    """Sends the draft: receipt number, status Envoyée, history, a notice by e-mail.
+
+    The caller has checked completeness. Raises ``AlreadySent`` when the same token (or another
+    request) already sent it, so the caller can redirect to the existing receipt.
+    """
+    if invoice.status != STATUS_DRAFT:
+        raise AlreadySent()
+    now = utcnow()
+    invoice.submit_token = token
+    invoice.status = STATUS_SUBMITTED
+    invoice.submitted_at = now
+    invoice.receipt_number = next_receipt_number(now)
+    bank = db.session.get(BankAccount, int(invoice.fields.get("bank_account_id") or 0))
+    invoice.bank_account_id = bank.id if bank else None
+    invoice.iban = bank.iban if bank else None
+    beneficiary = db.session.get(Beneficiary, int(invoice.fields.get("beneficiary_id") or 0))
+    invoice.beneficiary_id = beneficiary.id if beneficiary else None
+    _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
+    record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
+    notify_change(invoice, user)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise AlreadySent() from None
+    return invoice
+
+
+def notify_change(invoice: Invoice, user: User) -> None:
+    """An e-mail that says only that something changed (no health details)."""
+    from ..auth.tokens import external_url
+    queue_email(user.email, "invoice_changed",
+                subject=_("Votre demande %(receipt)s a changé", receipt=invoice.receipt_number),
+                receipt=invoice.receipt_number,
+                url=external_url("invoices.show_invoice", invoice_id=invoice.id))
+
+
+def _event(invoice: Invoice, status_from: str | None, status_to: str | None, message: str,
+           actor: User | None = None, by_office: bool = False) -> None:
+    invoice.events.append(InvoiceEvent(actor_id=actor.id if actor else None, by_office=by_office,
+                                       status_from=status_from, status_to=status_to,
+                                       message=message))
+
+
+def open_complement(invoice: Invoice) -> ComplementRequest | None:
+    """The office's latest unanswered request for a complement."""
+    return db.session.scalars(select(ComplementRequest).where(
+        ComplementRequest.invoice_id == invoice.id, ComplementRequest.answered_at.is_(None))
+        .order_by(ComplementRequest.id.desc())).first()
+
+
+def request_complement(invoice: Invoice, staff: User, message: str, documents: str,
+                       due_date: date | None) -> ComplementRequest:
+    """Staff: « À compléter » with a message, the documents wanted and a due date."""
+    complement = ComplementRequest(invoice_id=invoice.id, message=message, documents=documents,
+                                   due_date=due_date)
+    db.session.add(complement)
+    previous = invoice.status
+    invoice.status = STATUS_NEEDS_INFO
+    _event(invoice, previous, STATUS_NEEDS_INFO, _("L'office demande un complément."),
+           actor=staff, by_office=True)
+    record("invoice_complement_requested", actor=staff, object_type="invoice",
+           object_id=invoice.id)
+    owner = db.session.get(User, invoice.user_id)
+    notify_change(invoice, owner)
+    db.session.flush()
+    return complement
+
+
+def answer_complement(invoice: Invoice, user: User, answer: str) -> None:
+    """The person answers: the invoice goes back to « Envoyée »."""
+    complement = open_complement(invoice)
+    if invoice.status != STATUS_NEEDS_INFO or complement is None:
+        raise NotEditable()
+    complement.answer = answer
+    complement.answered_at = utcnow()
+    invoice.status = STATUS_SUBMITTED
+    _event(invoice, STATUS_NEEDS_INFO, STATUS_SUBMITTED, _("Complément envoyé à l'office."),
+           actor=user)
+    record("invoice_complement_answered", actor=user, object_type="invoice",
+           object_id=invoice.id)
+    notify_change(invoice, user)
+
+
+def type_choices():
+    return [(spec.key, spec.label, spec.description) for spec in INVOICE_TYPES.values()]

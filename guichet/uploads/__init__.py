@@ -1,0 +1,14 @@
+"""Pièces justificatives: checking uploads, storing them, and the virus-scanner hook."""
+from __future__ import annotations
+
+from .inspect import (CONTENT_TYPES, CleanFile, RejectedUpload, check_total, inspect_storage,
+                      inspect_upload)
+from .scanner import scan
+from .storage import (InvalidStoredName, StagedFiles, delete_stored, open_stored, orphan_files,
+                      staged_files, store)
+
+__all__ = [
+    "CONTENT_TYPES", "CleanFile", "InvalidStoredName", "RejectedUpload", "StagedFiles",
+    "check_total", "delete_stored", "inspect_storage", "inspect_upload", "open_stored",
+    "orphan_files", "scan", "staged_files", "store",
+]

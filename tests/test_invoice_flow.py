@@ -1,0 +1,111 @@
+"""An invoice from the home page to the receipt, through the test client (JavaScript off)."""
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from guichet.extensions import db
+from guichet.models import Attachment, BankAccount, Beneficiary, Decision, Invoice, utcnow
+from tests.conftest import page_text
+from tests.support.files import pdf_bytes
+
+
+@pytest.fixture
+def ready(logged_in):
+    """A confirmed insured person with an IBAN and a travel decision in the register."""
+    user = logged_in.user
+    db.session.add(BankAccount(user_id=user.id, iban="CH5604835012345678009", holder="Anna",
+                               bank_name="UBS", confirmed_at=utcnow()))
+    db.session.add(Decision(navs13=user.navs13, number="32420250000001",
+                            invoice_type="deplacement", valid_from=date(2025, 1, 1)))
+    db.session.commit()
+    return logged_in
+
+
+def edit_form(client, invoice_id):
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+    for name, value in re.findall(r'<select[^>]*name="([^"]+)".*?<option selected value="([^"]*)"',
+                                  html, re.S):
+        fields[name] = value
+    fields.pop("action", None)
+    return fields
+
+
+def test_travel_invoice_from_home_to_receipt(ready, sms, mailbox):
+    client = ready
+    home = page_text(client.get("/demandes/"))
+    assert "Sélectionner une facture" in home and "Frais de déplacement et de repas" in home
+    response = client.post("/demandes/nouvelle", data={"type": "deplacement"})
+    assert response.status_code == 303
+    invoice = db.session.scalars(select(Invoice)).one()
+    assert response.headers["Location"] == f"/demandes/{invoice.id}/modifier"
+    holder = db.session.scalars(select(Beneficiary)).one()
+    account = db.session.scalars(select(BankAccount)).one()
+
+    data = {"beneficiary_id": str(holder.id), "bank_account_id": str(account.id),
+            "decision_number": "324 2025 0000001",
+            "lines-0-date": "14.10.2025", "lines-0-depart": "Le Locle",
+            "lines-0-destination": "Neuchâtel", "lines-0-motif": "physiothérapie",
+            "lines-0-transport": "car", "lines-0-km": "42", "lines-0-vehicle_required": "no",
+            "lines-0-departure_time": "08:00", "lines-0-return_time": "14:00",
+            "lines-0-nights": "0", "lines-0-companion": "no", "action": "refresh"}
+    response = client.post(f"/demandes/{invoice.id}/modifier", data=data)
+    assert response.status_code == 303
+    page = page_text(client.get(f"/demandes/{invoice.id}/modifier"))
+    assert "18.90 CHF" in page and "11.50 CHF" in page and "30.40 CHF" in page
+    assert "Certificat médical" in page
+
+    review = page_text(client.get(f"/demandes/{invoice.id}/verifier"))
+    assert "Pièce manquante" in review and "Envoyer la demande" not in review
+
+    data["files-disability_certificate"] = (pdf_bytes_io(), "certificat.pdf")
+    data["action"] = "review"
+    response = client.post(f"/demandes/{invoice.id}/modifier", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 303, page_text(response)
+    assert response.headers["Location"] == f"/demandes/{invoice.id}/verifier"
+    review_page = client.get(f"/demandes/{invoice.id}/verifier")
+    assert "Envoyer la demande" in page_text(review_page)
+    token = re.search(r'name="submit_token" value="([^"]+)"',
+                      review_page.get_data(as_text=True)).group(1)
+    first = client.post(f"/demandes/{invoice.id}/envoyer", data={"submit_token": token})
+    second = client.post(f"/demandes/{invoice.id}/envoyer", data={"submit_token": token})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == \
+        f"/demandes/{invoice.id}/envoyee"
+    db.session.refresh(invoice)
+    assert invoice.status == "submitted"
+    assert re.fullmatch(r"NE-\d{4}-000001", invoice.receipt_number)
+    assert str(invoice.total_claimed) == "30.40"
+    sent = page_text(client.get(f"/demandes/{invoice.id}/envoyee"))
+    assert invoice.receipt_number in sent
+    assert db.session.scalars(select(Invoice)).all() == [invoice]
+    assert any(invoice.receipt_number in mail.subject for mail in mailbox.to(ready.user.email))
+    listing = page_text(client.get("/demandes/"))
+    assert invoice.receipt_number in listing and "Envoyée" in listing
+
+
+def pdf_bytes_io():
+    import io
+    return io.BytesIO(pdf_bytes())
+
+
+def test_pdf_prints_every_name(ready, factory):
+    from pypdf import PdfReader
+    import io
+    client = ready
+    user = ready.user
+    user.nom, user.prenom = "Nguyễn", "Ćosić"
+    db.session.commit()
+    client.post("/demandes/nouvelle", data={"type": "standard"})
+    invoice = db.session.scalars(select(Invoice)).one()
+    response = client.get(f"/demandes/{invoice.id}/pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Office AI du canton de Neuchâtel" in text
+    assert "Ćosić Nguyễn" in text
+    assert "Facture standard" in text
