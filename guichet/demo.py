@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pyotp
 from flask_migrate import upgrade
@@ -10,7 +11,7 @@ from stdnum import ean
 
 from .extensions import db
 from .identifiers import format_navs13, normalize_name_for_match
-from .models import ROLE_ADMIN, RegisteredPerson, User, utcnow
+from .models import ROLE_ADMIN, BankAccount, Decision, RegisteredPerson, User, utcnow
 from .passwords import hash_password
 
 DEMO_PASSWORD = "demo guichet neuchatel"
@@ -29,6 +30,30 @@ DEMO_REGISTER = [
     (navs("100000003"), "Nguyễn", "Thi Mai", date(1990, 1, 8)),
     (navs("100000004"), "Rochat", "Jean-Pierre", date(1956, 9, 21)),
 ]
+
+
+DEMO_DECISIONS = [
+    # (beneficiary index in DEMO_REGISTER, number, type, degree, monthly amount)
+    (0, "32420250000101", "deplacement", None, None),
+    (0, "32420250000102", "assistance", None, Decimal("3200.00")),
+    (2, "32420250000103", "api_mineur", "moyenne+4h", None),
+    (0, "32420250000104", "moyens_auxiliaires", None, None),
+    (0, "32420250000105", "standard", None, None),
+]
+
+
+def _demo_decisions_and_iban(anna_navs: str) -> None:
+    for index, number, invoice_type, degree, monthly in DEMO_DECISIONS:
+        if db.session.scalar(select(Decision).where(Decision.number == number)) is None:
+            db.session.add(Decision(navs13=DEMO_REGISTER[index][0], number=number,
+                                    invoice_type=invoice_type, valid_from=date(2025, 1, 1),
+                                    degree=degree, monthly_amount=monthly))
+    anna = db.session.scalar(select(User).where(User.navs13 == anna_navs))
+    if anna is not None and db.session.scalar(select(BankAccount).where(
+            BankAccount.user_id == anna.id)) is None:
+        db.session.add(BankAccount(user_id=anna.id, iban="CH5604835012345678009",
+                                   holder="Anna Muster", bank_name="UBS Switzerland AG",
+                                   confirmed_at=utcnow()))
 
 
 def load_demo() -> list[str]:
@@ -53,6 +78,8 @@ def load_demo() -> list[str]:
             email="gestion@example.ch", password_hash=hash_password(DEMO_PASSWORD),
             role=ROLE_ADMIN, totp_secret=DEMO_STAFF_TOTP, email_confirmed_at=utcnow(),
             prenom="Claire", nom="Gestion"))
+    db.session.flush()
+    _demo_decisions_and_iban(anna[0])
     db.session.commit()
     lines = ["Données de démonstration prêtes.", "",
              "Assurée : anna.muster@example.ch / mot de passe « %s »" % DEMO_PASSWORD,
@@ -60,6 +87,9 @@ def load_demo() -> list[str]:
              "Personnel : gestion@example.ch / même mot de passe ; code TOTP du secret %s"
              % DEMO_STAFF_TOTP,
              "  (code actuel : %s)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(), "",
+             "Anna a un IBAN et une décision pour chaque type de facture ; sa fille Lea Müller",
+             "(registre ci-dessous) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
+             "",
              "Personnes du registre libres pour tester l'inscription :"]
     for number, nom, prenom, born in DEMO_REGISTER[1:]:
         lines.append(f"  {format_navs13(number)}  {nom}  {prenom}  {born:%d.%m.%Y}")

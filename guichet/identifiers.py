@@ -249,7 +249,10 @@ def normalize_name_for_match(name: str) -> str:
     ``"Müller-Dupont"``, ``"muller dupont"`` and ``"MULLER  DUPONT"`` all give
     ``"muller dupont"``. Used only to compare names; never stored or shown.
     """
-    text = unicodedata.normalize("NFKD", (name or "").casefold())
+    # Compatibility forms first (𝑨 → A), then case, then again: casefolding can itself
+    # produce characters that decompose (ß → ss is fine, but ǰ and others are not).
+    text = unicodedata.normalize("NFKD", name or "")
+    text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _NAME_JOINERS.sub(" ", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from .identifiers import (InvalidIdentifier, normalize_name_for_match, normalize
 from .models import RegisteredPerson
 
 REQUIRED_COLUMNS = ("navs13", "nom", "prenom", "date_naissance")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")  # NUL would make PostgreSQL refuse all
 
 
 @dataclass
@@ -49,7 +51,10 @@ def import_register(raw: bytes) -> ImportReport:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise BadRegisterFile("ce n'est pas un fichier texte (UTF-8 ou Windows-1252)") from None
     report = ImportReport()
     seen: set[str] = set()
     existing = {person.navs13: person for person in db.session.scalars(select(RegisteredPerson))}
@@ -64,6 +69,9 @@ def import_register(raw: bytes) -> ImportReport:
             continue
         if not nom or not prenom:
             report.errors.append((line_number, "nom ou prénom manquant"))
+            continue
+        if _CONTROL_CHARACTERS.search(nom + prenom):
+            report.errors.append((line_number, "caractères de contrôle dans le nom ou le prénom"))
             continue
         if len(nom) > 100 or len(prenom) > 100:
             report.errors.append((line_number, "nom ou prénom trop long"))
@@ -110,9 +118,13 @@ def _decision_values(row: dict) -> dict:
     valid_to = parse_register_date(valid_to_raw) if valid_to_raw else None
     if valid_to is not None and valid_to < valid_from:
         raise InvalidIdentifier("la fin de validité précède son début")
-    degree = (row.get("degre") or "").strip().lower() or None
-    if degree is not None and degree not in DEGREES:
-        raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne, grave)")
+    degree = (row.get("degre") or "").strip().lower().replace(" ", "") or None
+    if degree is not None:
+        level, _plus, supplement = degree.partition("+")
+        if level not in DEGREES or supplement not in ("", "4h", "6h", "8h"):
+            raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne ou grave, suivi "
+                                    "au besoin du supplément pour soins intenses +4h, +6h "
+                                    "ou +8h)")
     amount_raw = (row.get("montant_mensuel") or "").strip().replace("'", "")
     try:
         monthly = Decimal(amount_raw).quantize(Decimal("0.01")) if amount_raw else None
@@ -131,7 +143,10 @@ def import_decisions(raw: bytes) -> ImportReport:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise BadRegisterFile("ce n'est pas un fichier texte (UTF-8 ou Windows-1252)") from None
     reader = _reader(text, DECISION_COLUMNS)
     report = ImportReport()
     existing = {decision.number: decision for decision in db.session.scalars(select(Decision))}

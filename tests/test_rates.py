@@ -4,7 +4,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from guichet.extensions import db
 from guichet.invoices.rates import (DEFAULT_RATES, DatabaseRateBook, MissingRate, RateBook,
@@ -140,6 +140,9 @@ def _count():
 
 
 def test_seed_then_look_up_in_the_database(app):
+    db.session.execute(delete(Rate))  # the app fixture seeds them, as the migrations do
+    db.session.commit()
+    assert _count() == 0
     assert seed_default_rates(db.session) == len(DEFAULT_RATES)
     db.session.commit()
     assert _count() == len(DEFAULT_RATES)

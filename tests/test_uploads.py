@@ -429,6 +429,7 @@ def test_upload_folder_under_static_is_refused(upload_app, tmp_path):
         store(_clean())
 
 
+@pytest.mark.config(UPLOAD_FOLDER=None)
 def test_real_app_keeps_uploads_in_the_instance_folder_not_static(app):
     folder = upload_folder(create=False)
     assert folder == (Path(app.instance_path) / "uploads").resolve()

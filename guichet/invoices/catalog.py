@@ -43,6 +43,7 @@ class InvoiceType:
     fields: tuple[FieldSpec, ...] = ()
     line_fields: tuple[FieldSpec, ...] = ()
     line_label: object = None
+    lines_title: object = None
     add_line_label: object = None
     fixed_lines: bool = False  # lines made by the server (e.g. one per day of a month)
     examples: tuple[object, ...] = field(default_factory=tuple)
@@ -60,7 +61,7 @@ TRAVEL = InvoiceType(
     key="deplacement", label=_l("Frais de déplacement et de repas"),
     description=_l("Trajets pour une mesure ou un traitement : billets, kilomètres en voiture, "
                    "repas et nuits hors du domicile."),
-    line_label=_l("Trajet"), add_line_label=_l("Ajouter un trajet"),
+    line_label=_l("Trajet"), lines_title=_l("Trajets"), add_line_label=_l("Ajouter un trajet"),
     line_fields=(
         FieldSpec("date", _l("Date du trajet"), DATE, hint=_l("JJ.MM.AAAA"), width="short"),
         FieldSpec("depart", _l("Départ"), hint=_l("Localité de départ"), max_length=100),
@@ -90,7 +91,7 @@ TRAVEL = InvoiceType(
 ASSISTANCE = InvoiceType(
     key="assistance", label=_l("Contribution d'assistance"),
     description=_l("Les heures de vos assistant·e·s pour un mois (une facture par mois)."),
-    line_label=_l("Assistant·e"), add_line_label=_l("Ajouter un·e assistant·e"),
+    line_label=_l("Assistant·e"), lines_title=_l("Assistant·e·s"), add_line_label=_l("Ajouter un·e assistant·e"),
     fields=(
         FieldSpec("month", _l("Mois"), MONTH, hint=_l("MM.AAAA, par exemple 10.2026"),
                   width="short"),
@@ -124,7 +125,7 @@ SUPPLEMENT_CHOICES = (("aucun", _l("Aucun")), ("4h", _l("Au moins 4 heures par j
 API_MINOR = InvoiceType(
     key="api_mineur", label=_l("Allocation pour impotent (API) — mineur·e"),
     description=_l("Les nuits passées à la maison pendant un mois."),
-    line_label=_l("Jour"), fixed_lines=True,
+    line_label=_l("Nuit"), lines_title=_l("Nuits du mois"), fixed_lines=True,
     fields=(
         FieldSpec("month", _l("Mois"), MONTH, hint=_l("MM.AAAA, par exemple 10.2026"),
                   width="short", structural=True),
@@ -176,7 +177,7 @@ AIDS = InvoiceType(
 STANDARD = InvoiceType(
     key="standard", label=_l("Facture standard"),
     description=_l("Tout autre frais couvert par une décision de l'office."),
-    line_label=_l("Ligne"), add_line_label=_l("Ajouter une ligne"),
+    line_label=_l("Ligne"), lines_title=_l("Lignes de la facture"), add_line_label=_l("Ajouter une ligne"),
     fields=(
         FieldSpec("supplier", _l("Fournisseur"), max_length=120),
         FieldSpec("supplier_invoice_number", _l("N° de la facture du fournisseur"),
