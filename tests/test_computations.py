@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from guichet.invoices.decision_number import parse_decision_number
+
 from guichet.identifiers import InvalidIdentifier
 from guichet.invoices.computations import (AidClaim, AssistantLine, InvalidClaim, StandardLine,
-                                           TripLine, check_decision_number, compute_aid,
+                                           TripLine, compute_aid,
                                            compute_api_mineur, compute_assistance,
                                            compute_standard, compute_travel, compute_trip,
                                            meal_rate_key, month_days, time_away, validate_aid,
@@ -540,7 +542,7 @@ def test_valid_standard_line():
     " 324 2025 000 12 34 ",
 ])
 def test_decision_number_accepted(raw):
-    assert check_decision_number(raw, today=TODAY) == "32420250001234"
+    assert parse_decision_number(raw, today=TODAY) == "32420250001234"
 
 
 @pytest.mark.parametrize("raw, message", [
@@ -558,19 +560,19 @@ def test_decision_number_accepted(raw):
 ])
 def test_decision_number_refused(raw, message):
     with pytest.raises(InvalidIdentifier) as excinfo:
-        check_decision_number(raw, today=TODAY)
+        parse_decision_number(raw, today=TODAY)
     assert message in str(excinfo.value)
 
 
 def test_decision_number_of_another_office():
-    assert check_decision_number("322 2025 0001234", office_code="322",
+    assert parse_decision_number("322 2025 0001234", office_code="322",
                                  today=TODAY) == "32220250001234"
     with pytest.raises(InvalidIdentifier) as excinfo:
-        check_decision_number("324 2025 0001234", office_code="325", today=TODAY)
+        parse_decision_number("324 2025 0001234", office_code="325", today=TODAY)
     assert str(excinfo.value) == ("Ce numéro de décision n'est pas de l'Office AI du canton de "
                                   "Genève (code 325).")
 
 
 def test_decision_year_1960_and_current_year_are_plausible():
-    assert check_decision_number("32419600000001", today=TODAY) == "32419600000001"
-    assert check_decision_number("32420250000001", today=TODAY) == "32420250000001"
+    assert parse_decision_number("32419600000001", today=TODAY) == "32419600000001"
+    assert parse_decision_number("32420250000001", today=TODAY) == "32420250000001"

@@ -37,8 +37,6 @@ __all__ = [
     "AID_KINDS", "AidClaim", "AidResult", "six_year_rule_applies", "validate_aid", "compute_aid",
     # standard
     "StandardLine", "validate_standard_line", "compute_standard",
-    # decision number
-    "OFFICE_CANTONS", "check_decision_number",
 ]
 
 Errors = dict[str, str]
@@ -722,43 +720,3 @@ def compute_standard(lines: Iterable[StandardLine]) -> Breakdown:
                         quantity, price)
         results.append(LineResult.of((_day(line.date), line.label), [charge]))
     return Breakdown.of(results)
-
-
-# --- Decision number --------------------------------------------------------------------------
-
-#: Office AI codes of the French-speaking cantons (first 3 digits of a decision number).
-OFFICE_CANTONS = {"324": "Neuchâtel", "322": "Vaud", "325": "Genève", "310": "Fribourg",
-                  "323": "Valais", "350": "Jura"}
-FIRST_DECISION_YEAR = 1960   # the federal disability insurance began on 1 January 1960
-_DECISION_SEPARATORS = re.compile(r"[\s.\-\u00a0\u202f\u2010-\u2015/]+")
-
-
-def check_decision_number(raw: str | None, office_code: str = "324",
-                          today: date | None = None) -> str:
-    """The 14 digits of a decision number (office code 3 + year 4 + case 7), typed with or
-    without spaces, dots or dashes; raises :class:`~guichet.identifiers.InvalidIdentifier`
-    with a French message."""
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidIdentifier("Indiquez le numéro de décision.")
-    digits = _DECISION_SEPARATORS.sub("", text)
-    if not re.fullmatch(r"[0-9]+", digits):
-        raise InvalidIdentifier(
-            "Le numéro de décision ne contient que des chiffres (les espaces, points et tirets "
-            "sont acceptés).")
-    if len(digits) != 14:
-        raise InvalidIdentifier(
-            "Le numéro de décision compte 14 chiffres : le code de l'office (3), l'année (4) et "
-            f"le numéro de dossier (7). Vous en avez saisi {len(digits)}.")
-    if digits[:3] != office_code:
-        canton = OFFICE_CANTONS.get(office_code)
-        office = f"de l'Office AI du canton de {canton}" if canton else "de notre Office AI"
-        raise InvalidIdentifier(
-            f"Ce numéro de décision n'est pas {office} (code {office_code}).")
-    year = int(digits[3:7])
-    today = today or today_in_zurich()
-    if not FIRST_DECISION_YEAR <= year <= today.year:
-        raise InvalidIdentifier(
-            f"L'année de ce numéro de décision ({year}) n'est pas plausible : les chiffres 4 à 7 "
-            "donnent l'année de la décision. Vérifiez le numéro sur votre décision.")
-    return digits
