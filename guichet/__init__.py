@@ -44,8 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .staff.routes import bp as staff_bp
     from .banking.routes import bp as banking_bp
     from .beneficiaries.routes import bp as beneficiaries_bp
-    for blueprint in (main_bp, auth_bp, account_bp, banking_bp, beneficiaries_bp, invoices_bp,
-                      staff_bp):
+    from .privacy.routes import bp as privacy_bp
+    for blueprint in (main_bp, auth_bp, account_bp, banking_bp, beneficiaries_bp, privacy_bp,
+                      invoices_bp, staff_bp):
         app.register_blueprint(blueprint)
 
     from .access import init_access
