@@ -16,6 +16,45 @@ from .passwords import check_password, hash_password
 register_cli = AppGroup("register", help="Le registre des assuré·e·s.")
 staff_cli = AppGroup("staff", help="Les comptes du personnel.")
 outbox_cli = AppGroup("outbox", help="Les e-mails et SMS en attente.")
+rates_cli = AppGroup("rates", help="Les taux datés (forfaits, tarifs) appliqués aux factures.")
+
+
+@rates_cli.command("list")
+def rates_list():
+    """Affiche les taux et leurs périodes de validité."""
+    from .models import Rate
+    for rate in db.session.scalars(select(Rate).order_by(Rate.key, Rate.valid_from)):
+        until = rate.valid_to.isoformat() if rate.valid_to else "…"
+        click.echo(f"{rate.key:40} {rate.valid_from.isoformat()} → {until:10} "
+                   f"{rate.amount:>9} CHF  ({rate.source})")
+
+
+@rates_cli.command("set")
+@click.argument("key")
+@click.argument("amount")
+@click.option("--from", "valid_from", required=True, help="Date d'entrée en vigueur (AAAA-MM-JJ).")
+@click.option("--source", required=True, help="Base légale, par exemple « RAI art. 39f ».")
+def rates_set(key, amount, valid_from, source):
+    """Nouveau taux dès une date ; le taux précédent s'arrête la veille."""
+    from datetime import date, timedelta
+    from decimal import Decimal, InvalidOperation
+    from .models import Rate
+    try:
+        start = date.fromisoformat(valid_from)
+        value = Decimal(amount).quantize(Decimal("0.01"))
+    except (ValueError, InvalidOperation):
+        raise click.ClickException("Date (AAAA-MM-JJ) ou montant illisible.") from None
+    current = db.session.scalars(select(Rate).where(Rate.key == key)
+                                 .order_by(Rate.valid_from.desc())).first()
+    if current is None:
+        raise click.ClickException(f"Taux inconnu : {key} (voir « rates list »).")
+    if start <= current.valid_from:
+        raise click.ClickException("La date doit suivre le début du taux en vigueur.")
+    current.valid_to = start - timedelta(days=1)
+    db.session.add(Rate(key=key, valid_from=start, amount=value, label=current.label,
+                        source=source))
+    db.session.commit()
+    click.echo(f"{key} : {value} CHF dès le {start.isoformat()}.")
 
 
 @register_cli.command("import")
@@ -102,6 +141,6 @@ def demo():
 
 
 def init_cli(app: Flask) -> None:
-    for group in (register_cli, staff_cli, outbox_cli):
+    for group in (register_cli, staff_cli, outbox_cli, rates_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
