@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; nothing happens at import time."""
     app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("GUICHET_INSTANCE_PATH") or None,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     from .config import load_config
     load_config(app, test_config)

@@ -60,6 +60,10 @@ def _enforce():
         if request.method == "GET" and not request.headers.get("HX-Request"):
             flash(_("Connectez-vous pour accéder à cette page."), "info")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if request.headers.get("HX-Request"):
+            # htmx does not swap a 401: send the whole page to the login form instead.
+            flash(_("Votre session a expiré. Connectez-vous à nouveau."), "info")
+            return "", 204, {"HX-Redirect": url_for("auth.login")}
         abort(401)
     if level == STAFF and not current_user.is_staff or level == INSURED and current_user.is_staff:
         record("access_refused", object_type="endpoint", object_id=request.endpoint)

@@ -6,7 +6,7 @@ import sys
 import click
 import pyotp
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .extensions import db
@@ -133,6 +133,7 @@ def outbox_run(once, interval):
 
 
 @click.command("demo")
+@with_appcontext
 def demo():
     """Base de démonstration : schéma à jour, registre et comptes d'essai."""
     from .demo import load_demo

@@ -92,7 +92,8 @@ class Defaults:
     CLAMD_HOST = ""
     CLAMD_PORT = 3310
     CLAMD_TIMEOUT = 10
-    MAX_CONTENT_LENGTH = 48 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # ordinary forms
+    UPLOAD_MAX_REQUEST_BYTES = 48 * 1024 * 1024  # the forms that carry pièces
     RECEIPT_PREFIX = "NE"
     MAX_FORM_MEMORY_SIZE = 200_000
 

@@ -1,6 +1,7 @@
 """Pieces shared by every form: identifier validators, country choices, password checks."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -46,10 +47,22 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def no_control_characters(form, field):
+    """Invisible control characters (NUL, line breaks…) have no place in a one-line text; the
+    NUL byte would even make PostgreSQL refuse the whole row."""
+    if isinstance(field.data, str) and _CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError(_l("Ce texte contient des caractères non admis (caractères de "
+                                 "contrôle invisibles). Retapez-le."))
+
+
 def text_field(label, max_length, optional=False, **kwargs):
     validators = [] if optional else [required()]
     validators.append(Length(max=max_length, message=_l(
         "Ce texte est trop long (%(max)d caractères au plus).", max=max_length)))
+    validators.append(no_control_characters)
     return StringField(label, validators=validators, filters=[_strip], **kwargs)
 
 
@@ -111,14 +124,19 @@ def country_field():
                        validators=[required()])
 
 
-def new_password_fields(form_class):
-    """Adds ``password`` and ``password_confirm`` with the policy check to a form class."""
+def new_password_fields(form_class=None, *, label=_l("Mot de passe"),
+                        confirm_label=_l("Confirmez le mot de passe")):
+    """Adds ``password`` and ``password_confirm`` with the policy check to a form class.
+
+    Used bare (``@new_password_fields``) or with labels (``@new_password_fields(label=…)``).
+    """
+    if form_class is None:
+        return lambda cls: new_password_fields(cls, label=label, confirm_label=confirm_label)
     form_class.password = PasswordField(
-        _l("Mot de passe"), validators=[required()],
+        label, validators=[required()],
         description=_l("Au moins 12 caractères. Une phrase de plusieurs mots est facile à retenir "
                        "et difficile à deviner."))
-    form_class.password_confirm = PasswordField(
-        _l("Confirmez le mot de passe"), validators=[required()])
+    form_class.password_confirm = PasswordField(confirm_label, validators=[required()])
     return form_class
 
 

@@ -31,6 +31,7 @@ HTMX_CONFIG = {
 
 ERROR_TEXT = {
     400: ("Requête incorrecte", "La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
+    401: ("Session expirée", "Votre session a expiré ou vous n'êtes pas connecté·e. Connectez-vous à nouveau, puis recommencez."),
     403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
     404: ("Page introuvable", "Cette page n'existe pas ou plus. Vérifiez l'adresse."),
     405: ("Action impossible", "Cette action n'est pas possible ainsi. Utilisez les boutons de la page."),
@@ -40,7 +41,12 @@ ERROR_TEXT = {
 }
 
 
+# Only the forms that carry pièces justificatives may send large bodies.
+UPLOAD_ENDPOINTS = {"invoices.edit_invoice", "invoices.answer_complement"}
+
+
 def init_web(app: Flask) -> None:
+    app.url_value_preprocessor(_upload_limit)  # runs before CSRF reads the body
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -62,6 +68,11 @@ def _security_headers(response):
         headers.setdefault("Cache-Control", "no-store")
         headers.add("Vary", "HX-Request") if "HX-Request" not in headers.get("Vary", "") else None
     return response
+
+
+def _upload_limit(endpoint, values):
+    if endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["UPLOAD_MAX_REQUEST_BYTES"]
 
 
 def _template_globals():

@@ -37,6 +37,7 @@ class PhoneChangeForm(FlaskForm):
     current_password = current_password_field()
 
 
-@new_password_fields
+@new_password_fields(label=_l("Nouveau mot de passe"),
+                     confirm_label=_l("Confirmez le nouveau mot de passe"))
 class PasswordChangeForm(FlaskForm):
     current_password = current_password_field()

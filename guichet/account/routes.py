@@ -92,6 +92,8 @@ def confirm_email_change(token: str):
             return redirect(url_for("account.profile") if current_user.is_authenticated
                             else url_for("auth.login"), 303)
         return render_template("auth/link_invalid.html"), 400
+    if services.tokens.read_token(token, services.tokens.CHANGE_EMAIL) is None:
+        return render_template("auth/link_invalid.html"), 400
     return render_template("auth/confirm_email.html", form=form, token=token,
                            action=url_for("account.confirm_email_change", token=token))
 

@@ -82,6 +82,8 @@ def confirm_email_change(token: str) -> User | None:
     if found is None:
         return None
     user, new_email, token_id = found
+    if new_email != user.pending_email:  # a later request replaced this one: its link is dead
+        return None
     if db.session.scalar(select(User.id).where(User.email == new_email)) is not None:
         return None
     if not tokens.use_up(token_id):
@@ -95,9 +97,10 @@ def confirm_email_change(token: str) -> User | None:
 
 
 def request_phone_change(user: User, auth_session: AuthSession, new_phone: str) -> SendResult:
-    user.pending_phone = new_phone
     result = issue_code(auth_session, new_phone, PURPOSE_PHONE_CHANGE)
-    record("phone_change_requested", actor=user, object_type="user", object_id=user.id)
+    if result.sent:  # a refused send leaves the account as it was
+        user.pending_phone = new_phone
+        record("phone_change_requested", actor=user, object_type="user", object_id=user.id)
     return result
 
 

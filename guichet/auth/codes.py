@@ -42,6 +42,12 @@ class SendResult:
         return self.outcome is SendOutcome.SENT
 
 
+def _record(action: str, auth_session: AuthSession, **detail) -> None:
+    """An audit entry about ``auth_session``'s codes, in the name of its person (if any)."""
+    record(action, actor=auth_session.user, object_type="auth_session",
+           object_id=auth_session.id, **detail)
+
+
 def _digest(auth_session: AuthSession, purpose: str, code: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     message = f"{auth_session.id}:{purpose}:{code}".encode()
@@ -75,13 +81,13 @@ def issue_code(auth_session: AuthSession, phone: str, purpose: str) -> SendResul
         return SendResult(SendOutcome.COOLDOWN, wait)
     if (_count_since(now - timedelta(hours=1), phone) >= config["SMS_PER_HOUR"]
             or _count_since(now - timedelta(days=1), phone) >= config["SMS_PER_DAY"]):
-        record("sms_refused_number_limit", object_type="auth_session", object_id=auth_session.id)
+        _record("sms_refused_number_limit", auth_session)
         return SendResult(SendOutcome.NUMBER_LIMIT)
     midnight = datetime.combine(now.date(), time.min, tzinfo=timezone.utc)
     if _count_since(midnight) >= config["SMS_DAILY_BUDGET"]:
         log.critical("ALERT: the daily SMS budget (%s) is spent; no more codes are sent today",
                      config["SMS_DAILY_BUDGET"])
-        record("sms_budget_spent", object_type="auth_session", object_id=auth_session.id)
+        _record("sms_budget_spent", auth_session)
         return SendResult(SendOutcome.BUDGET_SPENT)
 
     for older in db.session.scalars(select(SmsCode).where(
@@ -95,7 +101,7 @@ def issue_code(auth_session: AuthSession, phone: str, purpose: str) -> SendResul
     minutes = int(config["SMS_CODE_VALIDITY"].total_seconds() // 60)
     queue_sms(phone, _("Votre code Guichet : %(code)s. Il est valable %(minutes)s minutes. "
                        "Ne le communiquez à personne.", code=code, minutes=minutes))
-    record("sms_sent", object_type="auth_session", object_id=auth_session.id, purpose=purpose)
+    _record("sms_sent", auth_session, purpose=purpose)
     return SendResult(SendOutcome.SENT)
 
 
@@ -107,20 +113,18 @@ def check_code(auth_session: AuthSession, purpose: str, code: str) -> SmsCode | 
         SmsCode.used_at.is_(None), SmsCode.dead.is_(False), SmsCode.expires_at > now)
         .order_by(SmsCode.id.desc())).first()
     if live is None:
-        record("sms_code_refused", object_type="auth_session", object_id=auth_session.id,
-               reason="no live code")
+        _record("sms_code_refused", auth_session, reason="no live code")
         return None
     candidate = "".join(ch for ch in (code or "") if ch.isdigit())
     if len(candidate) == 6 and hmac.compare_digest(live.code_hash,
                                                    _digest(auth_session, purpose, candidate)):
         live.used_at = now
-        record("sms_code_accepted", object_type="auth_session", object_id=auth_session.id)
+        _record("sms_code_accepted", auth_session)
         return live
     live.attempts += 1
     if live.attempts >= current_app.config["SMS_CODE_MAX_ATTEMPTS"]:
         live.dead = True
-    record("sms_code_refused", object_type="auth_session", object_id=auth_session.id,
-           reason="wrong code", attempts=live.attempts)
+    _record("sms_code_refused", auth_session, reason="wrong code", attempts=live.attempts)
     return None
 
 

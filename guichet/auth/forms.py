@@ -68,7 +68,8 @@ class ForgotPasswordForm(FlaskForm):
     email = email_field()
 
 
-@new_password_fields
+@new_password_fields(label=_l("Nouveau mot de passe"),
+                     confirm_label=_l("Confirmez le nouveau mot de passe"))
 class ResetPasswordForm(FlaskForm):
     pass
 

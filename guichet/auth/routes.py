@@ -11,10 +11,11 @@ from flask_login import current_user
 from ..access import login_required, public
 from ..extensions import limiter
 from ..htmx import render
+from ..identifiers import InvalidIdentifier, normalize_swiss_mobile
 from ..models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
 from ..transaction import commit
 from . import services
-from .codes import send_refusal_message, seconds_until_resend
+from .codes import send_refusal_message
 from .forms import (CodeForm, EmptyForm, ForgotPasswordForm, LoginForm, RegisterForm,
                     ResetPasswordForm)
 from ..forms import check_new_password
@@ -35,6 +36,16 @@ def _form_value_key(prefix: str, name: str):
     return key
 
 
+def _mobile_key():
+    """One bucket per mobile number however it is written (079 …, +41 79 …, 0041 79 …)."""
+    value = request.form.get("mobile", "")
+    try:
+        value = normalize_swiss_mobile(value)
+    except InvalidIdentifier:
+        value = "".join(value.split()).lower()[:300]
+    return f"register-mobile:{value}"
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path of this site: no scheme, no host, no backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -50,7 +61,7 @@ def _home_for(user) -> str:
 @bp.route("/inscription", methods=["GET", "POST"])
 @public
 @_limit("RATELIMIT_REGISTER_PER_IP")
-@_limit("RATELIMIT_REGISTER_PER_IP", _form_value_key("register-mobile", "mobile"))
+@_limit("RATELIMIT_REGISTER_PER_IP", _mobile_key)
 def register():
     """The registration form; on success the SMS code page (303)."""
     if current_user.is_authenticated:
@@ -132,8 +143,7 @@ def second_factor():
 
 
 def _resend_state(pending) -> dict:
-    wait = seconds_until_resend(pending.phone_hint) if pending.phone_hint else 0
-    return {"wait": wait, "form": EmptyForm()}
+    return {"wait": services.resend_wait(pending), "form": EmptyForm()}
 
 
 @bp.route("/connexion/code/renvoi", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ register entry exists; where no account exists, the same work (one password hash
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pyotp
 from flask import current_app
@@ -22,7 +22,7 @@ from ..models.auth_session import STAGE_FULL, STAGE_PASSWORD, STAGE_PHANTOM
 from ..models.codes import PURPOSE_LOGIN
 from ..passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from . import tokens
-from .codes import SendResult, check_code, issue_code
+from .codes import SendOutcome, SendResult, check_code, issue_code, seconds_until_resend
 from .sessions import open_session, revoke, revoke_all
 
 
@@ -114,10 +114,30 @@ def pending_phone_hint(pending: AuthSession) -> str:
     return mask_phone(pending.phone_hint) if pending.phone_hint else ""
 
 
+def resend_wait(pending: AuthSession) -> int:
+    """Seconds before « J'ai besoin d'un nouveau code » works again.
+
+    A phantom session waits as if it had sent a code when it was opened (and at each pretended
+    resend, kept in ``last_seen_at``), so its page looks like a real one.
+    """
+    wait = seconds_until_resend(pending.phone_hint) if pending.phone_hint else 0
+    if pending.stage == STAGE_PHANTOM:
+        cooldown = timedelta(seconds=current_app.config["SMS_COOLDOWN_SECONDS"])
+        remaining = (pending.last_seen_at + cooldown - utcnow()).total_seconds()
+        wait = max(wait, int(remaining + 0.999))
+    return wait
+
+
 def resend_login_code(pending: AuthSession) -> SendResult | None:
     """A new code for the pending login (None for a phantom session: nothing is sent)."""
     if pending.stage == STAGE_PHANTOM or pending.user is None:
+        wait = resend_wait(pending)
+        if wait:
+            return SendResult(SendOutcome.COOLDOWN, wait)
+        pending.last_seen_at = utcnow()
         return None
+    if pending.user.is_staff:
+        return None  # staff use their authenticator app: no SMS (and no phone number)
     return issue_code(pending, pending.user.phone, PURPOSE_LOGIN)
 
 

@@ -5,7 +5,9 @@ Every ``compute_*`` function returns the lines of the invoice, each with the pri
 Amounts are :class:`~decimal.Decimal` CHF rounded half-up to the centime; floats are refused.
 Rates come from a :class:`~guichet.invoices.rates.RateBook`, looked up on the date of the cost.
 
-``validate_*`` functions return ``{field: French message}`` (empty when all is well), for forms.
+``validate_*`` functions return ``{field: message}`` (empty when all is well), for forms.
+Messages and labels are French source text passed through Flask-Babel (``_``, ``ngettext``;
+``_l`` for the label dicts evaluated at import), so other languages can follow.
 ``compute_*`` functions trust the dates (they do not know "today") but raise
 :class:`InvalidClaim` when the input cannot be priced at all (e.g. a car trip without
 kilometres, a repair on a device less than one year old).
@@ -18,6 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..identifiers import InvalidIdentifier
 from ..money import format_chf, to_amount
@@ -49,7 +55,7 @@ ZERO = Decimal("0.00")
 @dataclass(frozen=True)
 class Charge:
     """One priced element of a line: ``quantity × rate`` (a flat rate) or an amount paid
-    (``rate`` is then ``None``). ``label`` says it in French, e.g. ``42 km × 0.45 CHF``."""
+    (``rate`` is then ``None``). ``label`` says it in words, e.g. ``42 km × 0.45 CHF``."""
 
     label: str
     amount: Decimal
@@ -88,7 +94,7 @@ class Breakdown:
 
 
 class InvalidClaim(ValueError):
-    """The input cannot be priced; ``errors`` maps fields to French messages."""
+    """The input cannot be priced; ``errors`` maps fields to (translated) messages."""
 
     def __init__(self, errors: Errors):
         self.errors = dict(errors)
@@ -133,16 +139,13 @@ def _day(value: date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def _plural(count: Decimal | int, singular: str, plural: str) -> str:
-    return singular if abs(Decimal(count)) <= 1 else plural
-
-
 def _flat(label: str, quantity: Decimal | int, key: str, on: date, rates: RateBook,
           unit: str = "") -> Charge:
     """``quantity`` × the rate ``key`` in force on ``on``: ``Heures : 10 h × 35.30 CHF``."""
     rate = rates.amount(key, on)
     quantity = Decimal(quantity)
-    return Charge(f"{label} : {_number(quantity)}{unit} × {format_chf(rate)}",
+    return Charge(_("%(label)s : %(quantity)s%(unit)s × %(rate)s", label=str(label),
+                    quantity=_number(quantity), unit=unit, rate=format_chf(rate)),
                   _times(quantity, rate), quantity, rate, key)
 
 
@@ -165,10 +168,10 @@ TRANSPORT_CAR = "car"
 TRANSPORT_TAXI = "taxi"
 TRANSPORT_OTHER = "other"
 TRANSPORTS = {
-    TRANSPORT_PUBLIC: "Transports publics (2e classe)",
-    TRANSPORT_CAR: "Voiture privée",
-    TRANSPORT_TAXI: "Taxi",
-    TRANSPORT_OTHER: "Autre moyen de transport",
+    TRANSPORT_PUBLIC: _l("Transports publics (2e classe)"),
+    TRANSPORT_CAR: _l("Voiture privée"),
+    TRANSPORT_TAXI: _l("Taxi"),
+    TRANSPORT_OTHER: _l("Autre moyen de transport"),
 }
 #: Means of transport paid at the fare on the receipt (the others are paid per km or not again
 #: for a companion travelling in the same vehicle).
@@ -219,54 +222,57 @@ def meal_rate_key(away: timedelta | None) -> str | None:
 
 def _duration(away: timedelta) -> str:
     minutes = int(away.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d}"
+    return _("%(hours)d h %(minutes)02d", hours=minutes // 60, minutes=minutes % 60)
 
 
 def _trip_pricing_errors(trip: TripLine) -> Errors:
     """What prevents pricing a trip at all."""
     errors: Errors = {}
     if trip.transport not in TRANSPORTS:
-        errors["transport"] = "Choisissez le moyen de transport."
+        errors["transport"] = _("Choisissez le moyen de transport.")
     elif trip.transport == TRANSPORT_CAR:
         km = _optional_decimal(trip.km, "km")
         if km is None or km <= 0:
-            errors["km"] = "Indiquez les kilomètres parcourus en voiture (plus de 0 km)."
+            errors["km"] = _("Indiquez les kilomètres parcourus en voiture (plus de 0 km).")
     else:
         fare = _optional_decimal(trip.fare, "fare")
         if fare is None or fare <= 0:
-            what = {TRANSPORT_PUBLIC: "le prix du billet", TRANSPORT_TAXI: "le prix de la course",
-                    TRANSPORT_OTHER: "le montant payé"}[trip.transport]
-            errors["fare"] = f"Indiquez {what} en CHF (plus de 0 CHF)."
+            if trip.transport == TRANSPORT_PUBLIC:
+                errors["fare"] = _("Indiquez le prix du billet en CHF (plus de 0 CHF).")
+            elif trip.transport == TRANSPORT_TAXI:
+                errors["fare"] = _("Indiquez le prix de la course en CHF (plus de 0 CHF).")
+            else:
+                errors["fare"] = _("Indiquez le montant payé en CHF (plus de 0 CHF).")
     if trip.nights < 0:
-        errors["nights"] = "Le nombre de nuits ne peut pas être négatif."
+        errors["nights"] = _("Le nombre de nuits ne peut pas être négatif.")
     return errors
 
 
 def validate_trip(trip: TripLine, today: date | None = None) -> Errors:
-    """French messages per field for one trip; ``today`` defaults to today in Switzerland."""
+    """Messages per field for one trip; ``today`` defaults to today in Switzerland."""
     today = today or today_in_zurich()
     errors: Errors = {}
     if trip.date is None:
-        errors["date"] = "Indiquez la date du trajet."
+        errors["date"] = _("Indiquez la date du trajet.")
     elif trip.date > today:
-        errors["date"] = "La date du trajet ne peut pas être dans le futur."
+        errors["date"] = _("La date du trajet ne peut pas être dans le futur.")
     for field, message in (
-            ("depart", "Indiquez le lieu de départ."),
-            ("destination", "Indiquez la destination."),
-            ("motif", "Indiquez le motif du trajet (mesure ou lieu de traitement)."),
+            ("depart", _("Indiquez le lieu de départ.")),
+            ("destination", _("Indiquez la destination.")),
+            ("motif", _("Indiquez le motif du trajet (mesure ou lieu de traitement).")),
     ):
         if not (getattr(trip, field) or "").strip():
             errors[field] = message
     errors.update(_trip_pricing_errors(trip))
     if trip.departure_time is None:
-        errors["departure_time"] = "Indiquez l'heure de départ."
+        errors["departure_time"] = _("Indiquez l'heure de départ.")
     if trip.return_time is None:
-        errors["return_time"] = "Indiquez l'heure de retour."
+        errors["return_time"] = _("Indiquez l'heure de retour.")
     elif trip.departure_time is not None and trip.date is not None and "nights" not in errors:
         if time_away(trip) <= timedelta(0):
-            errors["return_time"] = "L'heure de retour doit être après l'heure de départ."
+            errors["return_time"] = _("L'heure de retour doit être après l'heure de départ.")
         elif trip.date + timedelta(days=trip.nights) > today:
-            errors["nights"] = "Le retour ne peut pas être dans le futur."
+            errors["nights"] = _("Le retour ne peut pas être dans le futur.")
     return errors
 
 
@@ -278,36 +284,39 @@ def compute_trip(trip: TripLine, *, rates: RateBook) -> LineResult:
         raise InvalidClaim(errors)
     on = trip.date
     charges: list[Charge] = []
-    transport_label = TRANSPORTS[trip.transport]
+    transport_label = str(TRANSPORTS[trip.transport])
     fare = None
     if trip.transport == TRANSPORT_CAR:
         charges.append(_flat(transport_label, _decimal(trip.km, "km"),
                              "deplacement.voiture_km", on, rates, unit=" km"))
     else:
         fare = to_amount(_decimal(trip.fare, "fare"))
-        charges.append(Charge(f"{transport_label} : montant payé", fare))
+        charges.append(Charge(_("%(transport)s : montant payé", transport=transport_label),
+                              fare))
 
     away = time_away(trip)
     meal_key = meal_rate_key(away)
     meal = None
     if meal_key is not None:
-        meal = _flat(f"Repas (viatique), absence de {_duration(away)}", 1, meal_key, on, rates)
+        meal = _flat(_("Repas (viatique), absence de %(duration)s", duration=_duration(away)),
+                     1, meal_key, on, rates)
         charges.append(meal)
     if trip.nights > 0:
-        charges.append(_flat("Nuits hors du domicile", trip.nights, "deplacement.nuit", on,
+        charges.append(_flat(_("Nuits hors du domicile"), trip.nights, "deplacement.nuit", on,
                              rates))
 
     if trip.companion:
         if trip.transport in COMPANION_PAYS_FARE:
-            charges.append(Charge(f"{transport_label} de l'accompagnant·e : montant payé", fare))
+            charges.append(Charge(_("%(transport)s de l'accompagnant·e : montant payé",
+                                    transport=transport_label), fare))
         if meal is not None:
-            charges.append(Charge(f"Repas (viatique) de l'accompagnant·e : 1 × "
-                                  f"{format_chf(meal.rate)}", meal.amount, meal.quantity,
+            charges.append(Charge(_("Repas (viatique) de l'accompagnant·e : 1 × %(rate)s",
+                                    rate=format_chf(meal.rate)), meal.amount, meal.quantity,
                                   meal.rate, meal.rate_key))
 
     parts = [_day(trip.date), f"{trip.depart} → {trip.destination}", trip.motif, transport_label]
     if trip.companion:
-        parts.append("avec accompagnant·e")
+        parts.append(_("avec accompagnant·e"))
     return LineResult.of(parts, charges)
 
 
@@ -360,21 +369,23 @@ class AssistanceResult:
 def validate_assistant(line: AssistantLine) -> Errors:
     errors: Errors = {}
     if not (line.name or "").strip():
-        errors["name"] = "Indiquez le nom de l'assistant·e."
-    for field, label in (("ordinary_hours", "Les heures ordinaires"),
-                         ("qualified_hours", "Les heures qualifiées")):
+        errors["name"] = _("Indiquez le nom de l'assistant·e.")
+    for field, message in (
+            ("ordinary_hours", _("Les heures ordinaires ne peuvent pas être négatives.")),
+            ("qualified_hours", _("Les heures qualifiées ne peuvent pas être négatives.")),
+    ):
         if _decimal(getattr(line, field), field) < 0:
-            errors[field] = f"{label} ne peuvent pas être négatives."
+            errors[field] = message
     if line.nights < 0:
-        errors["nights"] = "Le nombre de nuits ne peut pas être négatif."
+        errors["nights"] = _("Le nombre de nuits ne peut pas être négatif.")
     if line.sick_days_paid < 0:
-        errors["sick_days_paid"] = "Le nombre de jours ne peut pas être négatif."
+        errors["sick_days_paid"] = _("Le nombre de jours ne peut pas être négatif.")
     salary = _optional_decimal(line.gross_salary, "gross_salary")
     if salary is not None and salary < 0:
-        errors["gross_salary"] = "Le salaire brut ne peut pas être négatif."
+        errors["gross_salary"] = _("Le salaire brut ne peut pas être négatif.")
     if not errors and not (_decimal(line.ordinary_hours, "ordinary_hours")
                            or _decimal(line.qualified_hours, "qualified_hours") or line.nights):
-        errors["ordinary_hours"] = "Indiquez les heures ou les nuits de travail de ce mois."
+        errors["ordinary_hours"] = _("Indiquez les heures ou les nuits de travail de ce mois.")
     return errors
 
 
@@ -418,13 +429,14 @@ def compute_assistance(month: date, assistants: Iterable[AssistantLine], *,
         hours = _decimal(line.ordinary_hours, "ordinary_hours")
         qualified = _decimal(line.qualified_hours, "qualified_hours")
         if hours:
-            charges.append(_flat("Heures", hours, "assistance.heure", month, rates, " h"))
+            charges.append(_flat(_("Heures"), hours, "assistance.heure", month, rates, " h"))
         if qualified:
-            charges.append(_flat("Heures qualifiées", qualified, "assistance.heure_qualifiee",
+            charges.append(_flat(_("Heures qualifiées"), qualified, "assistance.heure_qualifiee",
                                  month, rates, " h"))
         if line.nights:
             nights = Decimal(line.nights)
-            charges.append(Charge(f"Nuits : {line.nights} × {format_chf(used_rate)}",
+            charges.append(Charge(_("Nuits : %(count)d × %(rate)s", count=line.nights,
+                                    rate=format_chf(used_rate)),
                                   _times(nights, used_rate), nights, used_rate, night_key))
         lines.append(LineResult.of((line.name,), charges))
     claimed = _sum(line.amount for line in lines)
@@ -434,7 +446,7 @@ def compute_assistance(month: date, assistants: Iterable[AssistantLine], *,
     same_year = [(day, to_amount(_decimal(amount, "previous_payable")))
                  for day, amount in _pairs(previous_payable) if day.year == month.year]
     already_month = _sum(amount for day, amount in same_year if day.month == month.month)
-    already_year = _sum(amount for _, amount in same_year)
+    already_year = _sum(amount for day, amount in same_year)
     room_month = max(month_cap - already_month, ZERO)
     room_year = max(year_cap - already_year, ZERO)
     payable = min(claimed, room_month, room_year)
@@ -456,14 +468,20 @@ DAY_HOME = "home"
 DAY_INSTITUTION = "institution"
 DAY_HOSPITAL = "hospital"
 DAY_PLACES = {
-    DAY_HOME: "À la maison",
-    DAY_INSTITUTION: "En home ou institution",
-    DAY_HOSPITAL: "À l'hôpital",
+    DAY_HOME: _l("À la maison"),
+    DAY_INSTITUTION: _l("En home ou institution"),
+    DAY_HOSPITAL: _l("À l'hôpital"),
 }
-DEGREES = {"faible": "Impotence faible", "moyenne": "Impotence moyenne", "grave": "Impotence grave"}
-SUPPLEMENTS = {"4h": "au moins 4 heures", "6h": "au moins 6 heures", "8h": "au moins 8 heures"}
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre")
+DEGREES = {"faible": _l("Impotence faible"), "moyenne": _l("Impotence moyenne"),
+           "grave": _l("Impotence grave")}
+#: The degree inside a sentence (``Nuits à la maison, impotence faible``).
+_DEGREES_IN_TEXT = {"faible": _l("impotence faible"), "moyenne": _l("impotence moyenne"),
+                    "grave": _l("impotence grave")}
+SUPPLEMENTS = {"4h": _l("au moins 4 heures"), "6h": _l("au moins 6 heures"),
+               "8h": _l("au moins 8 heures")}
+_MONTHS = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"),
+           _l("juillet"), _l("août"), _l("septembre"), _l("octobre"), _l("novembre"),
+           _l("décembre"))
 
 
 @dataclass(frozen=True)
@@ -485,7 +503,7 @@ def month_days(month: date) -> list[date]:
 
 
 def _month_label(month: date) -> str:
-    return f"{_MONTHS[month.month - 1]} {month.year}"
+    return _("%(month)s %(year)d", month=str(_MONTHS[month.month - 1]), year=month.year)
 
 
 def _dated_days(month: date, days: Mapping[int | date, str]) -> dict[date, str]:
@@ -497,8 +515,8 @@ def _dated_days(month: date, days: Mapping[int | date, str]) -> dict[date, str]:
             try:
                 day = first.replace(day=day)
             except ValueError:
-                raise InvalidClaim({"days": f"Le {day} n'est pas un jour de "
-                                            f"{_month_label(first)}."}) from None
+                raise InvalidClaim({"days": _("Le %(day)s n'est pas un jour de %(month)s.",
+                                              day=day, month=_month_label(first))}) from None
         dated[day] = place
     return dated
 
@@ -507,9 +525,10 @@ def _api_pricing_errors(month: date, days: Mapping[int | date, str], degree: str
                         supplement: str | None) -> Errors:
     errors: Errors = {}
     if degree not in DEGREES:
-        errors["degree"] = "Le degré d'impotence doit être faible, moyen ou grave."
+        errors["degree"] = _("Le degré d'impotence doit être faible, moyen ou grave.")
     if supplement is not None and supplement not in SUPPLEMENTS:
-        errors["supplement"] = "Le supplément pour soins intenses doit être de 4, 6 ou 8 heures."
+        errors["supplement"] = _(
+            "Le supplément pour soins intenses doit être de 4, 6 ou 8 heures.")
     try:
         dated = _dated_days(month, days)
     except InvalidClaim as exc:
@@ -518,11 +537,12 @@ def _api_pricing_errors(month: date, days: Mapping[int | date, str], degree: str
     first = month.replace(day=1)
     for day, place in sorted(dated.items()):
         if (day.year, day.month) != (first.year, first.month):
-            errors["days"] = f"Le {_day(day)} n'est pas dans le mois de {_month_label(first)}."
+            errors["days"] = _("Le %(day)s n'est pas dans le mois de %(month)s.",
+                               day=_day(day), month=_month_label(first))
             break
         if place not in DAY_PLACES:
-            errors["days"] = (f"Pour le {_day(day)}, indiquez : à la maison, en home ou "
-                              "institution, ou à l'hôpital.")
+            errors["days"] = _("Pour le %(day)s, indiquez : à la maison, en home ou "
+                               "institution, ou à l'hôpital.", day=_day(day))
             break
     return errors
 
@@ -532,18 +552,19 @@ def validate_api_mineur(month: date, days: Mapping[int | date, str], degree: str
     today = today or today_in_zurich()
     errors: Errors = {}
     if month is None:
-        return {"month": "Indiquez le mois."}
+        return {"month": _("Indiquez le mois.")}
     if month.replace(day=1) > today:
-        errors["month"] = "Le mois ne peut pas être dans le futur."
+        errors["month"] = _("Le mois ne peut pas être dans le futur.")
     errors.update(_api_pricing_errors(month, days, degree, supplement))
     if "days" not in errors:
         dated = _dated_days(month, days)
         future = sorted(day for day, place in dated.items() if place == DAY_HOME and day > today)
         if future:
-            errors["days"] = (f"Le {_day(future[0])} est dans le futur : seules les nuits déjà "
-                              "passées à la maison peuvent être demandées.")
+            errors["days"] = _("Le %(day)s est dans le futur : seules les nuits déjà "
+                               "passées à la maison peuvent être demandées.",
+                               day=_day(future[0]))
         elif DAY_HOME not in dated.values():
-            errors["days"] = "Aucune nuit à la maison n'est indiquée pour ce mois."
+            errors["days"] = _("Aucune nuit à la maison n'est indiquée pour ce mois.")
     return errors
 
 
@@ -558,16 +579,19 @@ def compute_api_mineur(month: date, days: Mapping[int | date, str], degree: str,
     first = month.replace(day=1)
     places = list(_dated_days(first, days).values())
     nights = places.count(DAY_HOME)
-    charges = [_flat(f"Nuits à la maison, {DEGREES[degree].lower()}", nights,
+    charges = [_flat(_("Nuits à la maison, %(degree)s",
+                       degree=str(_DEGREES_IN_TEXT[degree])), nights,
                      f"api_mineur.{degree}", first, rates)]
     supplement_rate = None
     if supplement is not None:
-        charge = _flat(f"Supplément pour soins intenses ({SUPPLEMENTS[supplement]})", nights,
+        charge = _flat(_("Supplément pour soins intenses (%(hours)s)",
+                         hours=str(SUPPLEMENTS[supplement])), nights,
                        f"api_mineur.supplement_{supplement}", first, rates)
         supplement_rate = charge.rate
         charges.append(charge)
     line = LineResult.of((_month_label(first).capitalize(),
-                          f"{nights} {_plural(nights, 'nuit', 'nuits')} à la maison"), charges)
+                          ngettext("%(num)d nuit à la maison", "%(num)d nuits à la maison",
+                                   nights)), charges)
     return ApiMineurResult(
         lines=(line,), total=line.amount, nights_at_home=nights,
         days_in_institution=places.count(DAY_INSTITUTION),
@@ -578,12 +602,12 @@ def compute_api_mineur(month: date, days: Mapping[int | date, str], degree: str,
 # --- 4. Appareils auditifs et moyens auxiliaires (OMAI annexe 5.07) ---------------------------
 
 AID_KINDS = {
-    "une_oreille": "Appareil auditif, une oreille",
-    "deux_oreilles": "Appareils auditifs, deux oreilles",
-    "piles": "Piles pour appareils auditifs",
-    "reparation_electronique": "Réparation de l'électronique d'un appareil auditif",
-    "reparation_autre": "Autre réparation d'un appareil auditif",
-    "autre_moyen": "Autre moyen auxiliaire",
+    "une_oreille": _l("Appareil auditif, une oreille"),
+    "deux_oreilles": _l("Appareils auditifs, deux oreilles"),
+    "piles": _l("Piles pour appareils auditifs"),
+    "reparation_electronique": _l("Réparation de l'électronique d'un appareil auditif"),
+    "reparation_autre": _l("Autre réparation d'un appareil auditif"),
+    "autre_moyen": _l("Autre moyen auxiliaire"),
 }
 DEVICE_KINDS = ("une_oreille", "deux_oreilles")
 REPAIR_KINDS = ("reparation_electronique", "reparation_autre")
@@ -626,22 +650,22 @@ class AidResult:
 def _aid_pricing_errors(claim: AidClaim) -> Errors:
     errors: Errors = {}
     if claim.kind not in AID_KINDS:
-        return {"kind": "Choisissez ce qui est demandé."}
+        return {"kind": _("Choisissez ce qui est demandé.")}
     if claim.kind == "piles" and not 1 <= claim.devices <= MAX_DEVICES:
-        errors["devices"] = "Indiquez le nombre d'appareils auditifs (1 ou 2)."
+        errors["devices"] = _("Indiquez le nombre d'appareils auditifs (1 ou 2).")
     if claim.kind in REPAIR_KINDS:
         bought = claim.device_purchase_date
         if bought is None:
-            errors["device_purchase_date"] = "Indiquez la date d'achat de l'appareil réparé."
+            errors["device_purchase_date"] = _("Indiquez la date d'achat de l'appareil réparé.")
         elif claim.cost_date < _add_years(bought, REPAIR_MINIMUM_AGE_YEARS):
-            errors["device_purchase_date"] = (
+            errors["device_purchase_date"] = _(
                 "Une réparation n'est prise en charge que pour un appareil de plus d'un an ; "
-                f"cet appareil a été acheté le {_day(bought)}.")
+                "cet appareil a été acheté le %(day)s.", day=_day(bought))
     if claim.kind == "autre_moyen":
         amount = _optional_decimal(claim.supplier_amount, "supplier_amount")
         if amount is None or amount <= 0:
-            errors["supplier_amount"] = ("Indiquez le montant de la facture du fournisseur "
-                                         "en CHF (plus de 0 CHF).")
+            errors["supplier_amount"] = _("Indiquez le montant de la facture du fournisseur "
+                                          "en CHF (plus de 0 CHF).")
     return errors
 
 
@@ -656,12 +680,12 @@ def validate_aid(claim: AidClaim, today: date | None = None) -> Errors:
     today = today or today_in_zurich()
     errors: Errors = {}
     if claim.cost_date is None:
-        return {"cost_date": "Indiquez la date de la facture."}
+        return {"cost_date": _("Indiquez la date de la facture.")}
     _not_future(errors, "cost_date", claim.cost_date, today,
-                "La date de la facture ne peut pas être dans le futur.")
+                _("La date de la facture ne peut pas être dans le futur."))
     if claim.device_purchase_date is not None and claim.device_purchase_date > claim.cost_date:
-        errors["device_purchase_date"] = ("La date d'achat de l'appareil doit précéder "
-                                          "celle de la réparation.")
+        errors["device_purchase_date"] = _("La date d'achat de l'appareil doit précéder "
+                                           "celle de la réparation.")
     for field, message in _aid_pricing_errors(claim).items():
         errors.setdefault(field, message)
     return errors
@@ -671,15 +695,15 @@ def compute_aid(claim: AidClaim, *, rates: RateBook) -> AidResult:
     errors = _aid_pricing_errors(claim)
     if errors:
         raise InvalidClaim(errors)
-    label = AID_KINDS[claim.kind]
+    label = str(AID_KINDS[claim.kind])
     if claim.kind == "autre_moyen":
-        charge = Charge("Facture du fournisseur", to_amount(_decimal(claim.supplier_amount,
-                                                                     "supplier_amount")))
+        charge = Charge(_("Facture du fournisseur"), to_amount(_decimal(claim.supplier_amount,
+                                                                        "supplier_amount")))
     elif claim.kind == "piles":
-        charge = _flat("Forfait annuel par appareil", claim.devices,
+        charge = _flat(_("Forfait annuel par appareil"), claim.devices,
                        _AID_RATE_KEYS[claim.kind], claim.cost_date, rates)
     else:
-        charge = _flat("Forfait", 1, _AID_RATE_KEYS[claim.kind], claim.cost_date, rates)
+        charge = _flat(_("Forfait"), 1, _AID_RATE_KEYS[claim.kind], claim.cost_date, rates)
     line = LineResult.of((_day(claim.cost_date), label, claim.description.strip()), [charge])
     return AidResult(lines=(line,), total=line.amount,
                      six_year_rule=six_year_rule_applies(claim))
@@ -699,14 +723,14 @@ def validate_standard_line(line: StandardLine, today: date | None = None) -> Err
     today = today or today_in_zurich()
     errors: Errors = {}
     if line.date is None:
-        errors["date"] = "Indiquez la date."
-    _not_future(errors, "date", line.date, today, "La date ne peut pas être dans le futur.")
+        errors["date"] = _("Indiquez la date.")
+    _not_future(errors, "date", line.date, today, _("La date ne peut pas être dans le futur."))
     if not (line.label or "").strip():
-        errors["label"] = "Indiquez le libellé."
+        errors["label"] = _("Indiquez le libellé.")
     if line.quantity is None or _decimal(line.quantity, "quantity") <= 0:
-        errors["quantity"] = "La quantité doit être supérieure à 0."
+        errors["quantity"] = _("La quantité doit être supérieure à 0.")
     if line.unit_price is None or _decimal(line.unit_price, "unit_price") <= 0:
-        errors["unit_price"] = "Le prix unitaire doit être supérieur à 0 CHF."
+        errors["unit_price"] = _("Le prix unitaire doit être supérieur à 0 CHF.")
     return errors
 
 

@@ -5,7 +5,7 @@ lost whichever button is pressed, with or without JavaScript. Every POST saves t
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -92,17 +92,17 @@ def handle_post(invoice):
     _save_decision_if_asked(invoice, header, number)
     if action == "add_line" and spec.has_lines and not spec.fixed_lines:
         services.add_line(invoice)
-    elif action.startswith("remove_line:") and action[12:].isdigit():
-        services.remove_line(invoice, int(action[12:]))
-    elif action.startswith("remove_file:") and action[12:].isdigit():
-        _remove_file(invoice, int(action[12:]))
+    elif action.startswith("remove_line:") and _number(action[12:]) is not None:
+        services.remove_line(invoice, _number(action[12:]))
+    elif action.startswith("remove_file:") and _number(action[12:]) is not None:
+        _remove_file(invoice, _number(action[12:]))
     upload_errors = _store_uploads(invoice)
     if upload_errors is None:
         upload_errors = [_("Rien n'a été enregistré : une erreur est survenue. Réessayez.")]
     db.session.flush()
     evaluation = pricing.evaluate(invoice)
     _remember_amounts(invoice, evaluation)
-    commit()
+    _commit()
     if action == "review" and not upload_errors:
         return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
     structural = action not in ("", "save") or request.headers.get("HX-Trigger-Name")
@@ -120,6 +120,11 @@ def handle_post(invoice):
     return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id) + anchor, 303)
 
 
+def _number(text: str) -> int | None:
+    """The line position or pièce id a button names (ASCII digits only)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+
+
 def _anchor_after(action: str, invoice) -> str:
     if action == "add_line":
         return f"#line-{len(invoice.lines) - 1}"
@@ -133,15 +138,16 @@ def _anchor_after(action: str, invoice) -> str:
 def _save_decision_if_asked(invoice, header, number):
     if header.get("save_decision") != "y" or not number:
         return
-    beneficiary = db.session.get(Beneficiary, int(header.get("beneficiary_id") or 0) or 0)
-    if beneficiary is None or beneficiary.user_id != current_user.id:
+    beneficiary = pricing.owned_row(Beneficiary, header.get("beneficiary_id"), current_user.id)
+    if beneficiary is None:
         return
     try:
         digits = parse_decision_number(number)
     except InvalidIdentifier:
         return
     if all(saved.number != digits for saved in beneficiary.decisions):
-        save_decision(current_user, beneficiary, digits, invoice_type(invoice.invoice_type).label)
+        save_decision(current_user, beneficiary, digits,
+                      str(invoice_type(invoice.invoice_type).label))
     invoice.fields = {**invoice.fields, "save_decision": ""}
 
 
@@ -183,11 +189,34 @@ def _store_uploads(invoice) -> list[str] | None:
                 record("attachment_added", actor=current_user, object_type="invoice",
                        object_id=invoice.id, sha256=clean.sha256[:12])
             db.session.flush()
-            staged.keep()
     except OSError:
         db.session.rollback()
+        g.pop("files_to_delete", None)  # rolled back: a pièce « removed » above stays
         return None
+    _stored_by_this_request(staged.names)
     return errors
+
+
+def _stored_by_this_request(stored_names: list[str]) -> None:
+    """Files written before the commit: no committed row points at them yet."""
+    g.setdefault("files_stored", []).extend(stored_names)
+
+
+def _discard_stored() -> None:
+    delete_many(g.pop("files_stored", []))
+
+
+def _commit() -> None:
+    """The request's commit; when it fails, the files this request wrote are removed, so that
+    no orphan file is left (security.md 23, 27). The error then answers « Rien n'a été
+    enregistré »."""
+    try:
+        db.session.commit()
+    except BaseException:
+        _discard_stored()
+        raise
+    g.pop("files_stored", None)
+    commit()  # stale files and messages go only now
 
 
 def _remove_file(invoice, attachment_id: int) -> None:
@@ -259,9 +288,12 @@ def review_context(invoice):
 def _display(invoice) -> dict:
     """Names and masked numbers shown on review, receipt and PDF."""
     fields = invoice.fields or {}
-    beneficiary = db.session.get(Beneficiary, int(fields.get("beneficiary_id") or 0) or 0)
+    # Only the owner's own rows: an id typed into the form must not show another's data.
+    beneficiary = pricing.owned_row(Beneficiary, fields.get("beneficiary_id"), invoice.user_id,
+                                    active=False)
     from ..models import BankAccount
-    account = db.session.get(BankAccount, int(fields.get("bank_account_id") or 0) or 0)
+    account = pricing.owned_row(BankAccount, fields.get("bank_account_id"), invoice.user_id,
+                                active=False)
     return {"beneficiary": beneficiary, "account": account, "describe_account": describe,
             "mask_navs13": mask_navs13, "format_decision_number": format_decision_number,
             "status_info": status_info}
@@ -286,12 +318,13 @@ def handle_complement(invoice):
     errors = _store_uploads(invoice)
     if errors is None or errors:
         db.session.rollback()
+        _discard_stored()  # the accepted files of a refused answer: no row points at them
         return render_template("invoices/show.html", **show_context(
             invoice, form, errors or [_("Rien n'a été enregistré. Réessayez.")])), 422
     complement = services.open_complement(invoice)
     for attachment in invoice.attachments[uploaded_before:]:
         attachment.complement_request_id = complement.id if complement else None
     services.answer_complement(invoice, current_user, form.message.data)
-    commit()
+    _commit()
     flash(_("Merci : votre réponse a été envoyée à l'office."), "success")
     return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)

@@ -66,7 +66,7 @@ def build_form(invoice, beneficiaries, accounts, describe_account, formdata=True
         form = form_class()
     else:
         data = dict(invoice.fields or {})
-        data["decision_number"] = invoice.decision_number or ""
+        data["decision_number"] = data.get("decision_number") or invoice.decision_number or ""
         data["save_decision"] = data.get("save_decision") == "y"
         data["remark"] = invoice.remark or ""
         data["lines"] = [dict(line.data) for line in invoice.lines]

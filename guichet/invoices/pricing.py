@@ -80,7 +80,7 @@ def _check_common(invoice: Invoice, result: Evaluation, strict: bool) -> None:
     if account is None and (strict or raw.get("bank_account_id")):
         result.header_errors["bank_account_id"] = _(
             "Choisissez l'IBAN sur lequel verser le remboursement.")
-    number = invoice.decision_number or ""
+    number = (invoice.fields or {}).get("decision_number") or invoice.decision_number or ""
     if not number:
         if strict:
             result.header_errors["decision_number"] = _(
@@ -110,13 +110,30 @@ def _check_common(invoice: Invoice, result: Evaluation, strict: bool) -> None:
         result.decision = decision
 
 
-def _owned(model, raw_id, user_id):
-    if not raw_id or not str(raw_id).isdigit():
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(raw) -> int | None:
+    """A row id from what a form sent, or ``None`` (not ASCII digits, or beyond any id)."""
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
         return None
-    row = db.session.get(model, int(raw_id))
-    if row is None or row.user_id != user_id or getattr(row, "removed_at", None):
+    value = int(text)
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
+def owned_row(model, raw_id, user_id, *, active: bool = True):
+    """The row of ``model`` with that id if it belongs to ``user_id`` (and, with ``active``,
+    is not removed); else ``None``."""
+    found = row_id(raw_id)
+    row = db.session.get(model, found) if found is not None else None
+    if row is None or row.user_id != user_id or active and getattr(row, "removed_at", None):
         return None
     return row
+
+
+def _owned(model, raw_id, user_id):
+    return owned_row(model, raw_id, user_id)
 
 
 def _check_missing(spec, invoice: Invoice, result: Evaluation) -> None:

@@ -1,7 +1,8 @@
 """Which pièces justificatives an invoice needs, and why, given its type and the answers.
 
 Each :class:`Requirement` has a stable snake_case ``key`` (attachments are filed under it),
-a French ``label`` (what to attach) and ``reason`` (why, in the person's situation), and
+a ``label`` (what to attach) and ``reason`` (why, in the person's situation) — French source
+text passed through Flask-Babel's ``gettext`` so other languages can follow —, and
 ``required`` (``False``: useful to attach, but the invoice can be sent without it).
 A key appears at most once per invoice; its reason names the lines concerned.
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .computations import (DAY_HOSPITAL, DAY_INSTITUTION, TRANSPORT_CAR, TRANSPORT_OTHER,
                            TRANSPORT_PUBLIC, TRANSPORT_TAXI, AssistantLine, TripLine)
@@ -32,23 +36,25 @@ class Requirement:
     required: bool = True
 
 
-def _dates(days: Iterable[date]) -> str:
-    """``du 03.02.2025``, ``du 03.02.2025 et du 10.02.2025``, ``du …, du … et du …``."""
-    texts = [f"du {day:%d.%m.%Y}" for day in sorted(set(days))]
+def _enumeration(texts: list[str]) -> str:
+    """``a``, ``a et b``, ``a, b et c``."""
     if len(texts) <= 1:
         return "".join(texts)
-    return ", ".join(texts[:-1]) + " et " + texts[-1]
+    return _("%(first)s et %(last)s", first=", ".join(texts[:-1]), last=texts[-1])
+
+
+def _dates(days: Iterable[date]) -> str:
+    """``du 03.02.2025``, ``du 03.02.2025 et du 10.02.2025``, ``du …, du … et du …``."""
+    return _enumeration([_("du %(day)s", day=day.strftime("%d.%m.%Y"))
+                         for day in sorted(set(days))])
 
 
 def _names(names: Iterable[str]) -> str:
-    names = list(dict.fromkeys(names))
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " et " + names[-1]
+    return _enumeration(list(dict.fromkeys(names)))
 
 
-def _trip_or_trips(days: list[date]) -> str:
-    return "le trajet" if len(set(days)) == 1 else "les trajets"
+def _trip_count(days: list[date]) -> int:
+    return len(set(days))
 
 
 def travel_requirements(trips: Iterable[TripLine], *,
@@ -62,7 +68,7 @@ def travel_requirements(trips: Iterable[TripLine], *,
 
     def companion_note(transport: str) -> str:
         if any(trip.companion for trip in trips if trip.transport == transport):
-            return " Joignez aussi ceux de votre accompagnant·e."
+            return " " + _("Joignez aussi ceux de votre accompagnant·e.")
         return ""
 
     public, taxi, car, other = (days_by(TRANSPORT_PUBLIC), days_by(TRANSPORT_TAXI),
@@ -70,27 +76,36 @@ def travel_requirements(trips: Iterable[TripLine], *,
     found: list[Requirement] = []
     if public:
         found.append(Requirement(
-            "transport_tickets", "Billets ou quittances de transports publics",
-            f"Le prix du billet est remboursé sur justificatif pour {_trip_or_trips(public)} "
-            f"en transports publics {_dates(public)}." + companion_note(TRANSPORT_PUBLIC)))
+            "transport_tickets", _("Billets ou quittances de transports publics"),
+            ngettext("Le prix du billet est remboursé sur justificatif pour le trajet "
+                     "en transports publics %(dates)s.",
+                     "Le prix du billet est remboursé sur justificatif pour les trajets "
+                     "en transports publics %(dates)s.",
+                     _trip_count(public), dates=_dates(public))
+            + companion_note(TRANSPORT_PUBLIC)))
     if taxi:
         found.append(Requirement(
-            "taxi_receipt", "Quittances de taxi",
-            f"La course est remboursée sur quittance pour {_trip_or_trips(taxi)} en taxi "
-            f"{_dates(taxi)}."))
+            "taxi_receipt", _("Quittances de taxi"),
+            ngettext("La course est remboursée sur quittance pour le trajet en taxi %(dates)s.",
+                     "La course est remboursée sur quittance pour les trajets en taxi "
+                     "%(dates)s.",
+                     _trip_count(taxi), dates=_dates(taxi))))
     if other:
         found.append(Requirement(
-            "other_cost_receipts", "Quittances des autres frais de transport",
-            f"Le montant payé est remboursé sur justificatif pour {_trip_or_trips(other)} "
-            f"{_dates(other)}." + companion_note(TRANSPORT_OTHER)))
+            "other_cost_receipts", _("Quittances des autres frais de transport"),
+            ngettext("Le montant payé est remboursé sur justificatif pour le trajet %(dates)s.",
+                     "Le montant payé est remboursé sur justificatif pour les trajets "
+                     "%(dates)s.",
+                     _trip_count(other), dates=_dates(other))
+            + companion_note(TRANSPORT_OTHER)))
     if (car or taxi) and not decision_mentions_vehicle:
-        means = " et ".join(name for name, days in (("la voiture privée", car), ("le taxi", taxi))
-                            if days)
+        means = _enumeration([name for name, days in ((_("la voiture privée"), car),
+                                                      (_("le taxi"), taxi)) if days])
         found.append(Requirement(
             "disability_certificate",
-            "Certificat médical attestant que le handicap exige ce moyen de transport",
-            f"L'AI ne prend en charge {means} que si le handicap l'exige, et votre décision ne "
-            "le mentionne pas."))
+            _("Certificat médical attestant que le handicap exige ce moyen de transport"),
+            _("L'AI ne prend en charge %(means)s que si le handicap l'exige, et votre décision "
+              "ne le mentionne pas.", means=means)))
     return found
 
 
@@ -99,16 +114,19 @@ def assistance_requirements(assistants: Iterable[AssistantLine]) -> list[Require
     :data:`SICK_DAYS_WITHOUT_CERTIFICATE` days."""
     assistants = list(assistants)
     found = [Requirement(
-        "assistant_payslips", "Fiches de salaire des assistant·e·s pour le mois",
-        "La contribution d'assistance se fonde sur les heures et les salaires déclarés : "
-        "joignez la fiche de salaire du mois de chaque assistant·e.")]
+        "assistant_payslips", _("Fiches de salaire des assistant·e·s pour le mois"),
+        _("La contribution d'assistance se fonde sur les heures et les salaires déclarés : "
+          "joignez la fiche de salaire du mois de chaque assistant·e."))]
     sick = [line.name for line in assistants
             if line.sick_days_paid > SICK_DAYS_WITHOUT_CERTIFICATE]
     if sick:
         found.append(Requirement(
-            "medical_certificate", "Certificat médical (maladie de l'assistant·e)",
-            f"Le salaire de {_names(sick)} a été maintenu pour maladie pendant plus de "
-            f"{SICK_DAYS_WITHOUT_CERTIFICATE} jours : un certificat médical est nécessaire."))
+            "medical_certificate", _("Certificat médical (maladie de l'assistant·e)"),
+            ngettext("Le salaire de %(names)s a été maintenu pour maladie pendant plus de "
+                     "%(num)d jour : un certificat médical est nécessaire.",
+                     "Le salaire de %(names)s a été maintenu pour maladie pendant plus de "
+                     "%(num)d jours : un certificat médical est nécessaire.",
+                     SICK_DAYS_WITHOUT_CERTIFICATE, names=_names(sick))))
     return found
 
 
@@ -117,13 +135,13 @@ def api_mineur_requirements(days: Mapping[int | date, str]) -> list[Requirement]
     away = set(days.values()) & {DAY_INSTITUTION, DAY_HOSPITAL}
     if not away:
         return []
-    places = " et ".join(label for place, label in ((DAY_INSTITUTION, "en home ou institution"),
-                                                    (DAY_HOSPITAL, "à l'hôpital"))
-                         if place in away)
+    places = _enumeration([label for place, label in (
+        (DAY_INSTITUTION, _("en home ou institution")), (DAY_HOSPITAL, _("à l'hôpital")))
+        if place in away])
     return [Requirement(
-        "stay_certificate", "Attestation de séjour (home, institution ou hôpital)",
-        f"Certains jours ont été passés {places} : une attestation des dates de séjour "
-        "accélère le contrôle. Elle n'est pas obligatoire.", required=False)]
+        "stay_certificate", _("Attestation de séjour (home, institution ou hôpital)"),
+        _("Certains jours ont été passés %(places)s : une attestation des dates de séjour "
+          "accélère le contrôle. Elle n'est pas obligatoire.", places=places), required=False)]
 
 
 def aid_requirements(kind: str | None) -> list[Requirement]:
@@ -132,14 +150,14 @@ def aid_requirements(kind: str | None) -> list[Requirement]:
     if kind == "piles":
         return []
     return [Requirement(
-        "supplier_invoice", "Facture originale du fournisseur",
-        "Le forfait ou le montant remboursé se fonde sur la facture du fournisseur.")]
+        "supplier_invoice", _("Facture originale du fournisseur"),
+        _("Le forfait ou le montant remboursé se fonde sur la facture du fournisseur."))]
 
 
 def standard_requirements() -> list[Requirement]:
     return [Requirement(
-        "supplier_invoice", "Facture du fournisseur",
-        "Le remboursement se fonde sur la facture du fournisseur.")]
+        "supplier_invoice", _("Facture du fournisseur"),
+        _("Le remboursement se fonde sur la facture du fournisseur."))]
 
 
 def requirements_for(invoice_type: str, *, trips: Iterable[TripLine] = (),

@@ -17,11 +17,14 @@ from ..audit import record
 from ..banking.services import active_accounts
 from ..beneficiaries.services import beneficiaries_of
 from ..extensions import db
+from ..identifiers import InvalidIdentifier
 from ..messaging import queue_email
 from ..models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
                       InvoiceLine, User, utcnow)
 from ..models.invoices import (STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBMITTED)
 from .catalog import INVOICE_TYPES, invoice_type
+from .decision_number import parse_decision_number
+from .pricing import owned_row
 from .receipts import next_receipt_number
 
 MAX_LINES = 60
@@ -78,7 +81,11 @@ def save_draft(invoice: Invoice, header: dict[str, str], lines: list[dict[str, s
     allowed = {f.name: f.max_length for f in spec.fields}
     allowed.update({"beneficiary_id": 20, "bank_account_id": 20, "save_decision": 3})
     invoice.fields = {name: str(header.get(name, ""))[:limit] for name, limit in allowed.items()}
-    invoice.decision_number = (decision_number or "").strip()[:40] or None
+    # The number as typed stays in the draft's fields; the column (14 characters) holds only
+    # a valid number of this office.
+    typed_number = (decision_number or "").strip()[:40]
+    invoice.fields["decision_number"] = typed_number
+    invoice.decision_number = _valid_decision_number(typed_number)
     invoice.remark = (remark or "")[:2000]
     line_limits = {f.name: f.max_length for f in spec.line_fields}
     for position, values in enumerate(lines[:MAX_LINES]):
@@ -89,6 +96,13 @@ def save_draft(invoice: Invoice, header: dict[str, str], lines: list[dict[str, s
             invoice.lines.append(InvoiceLine(position=position, data=data))
     del invoice.lines[len(lines[:MAX_LINES]):]
     invoice.updated_at = utcnow()
+
+
+def _valid_decision_number(typed: str) -> str | None:
+    try:
+        return parse_decision_number(typed)
+    except InvalidIdentifier:
+        return None
 
 
 def add_line(invoice: Invoice) -> int:
@@ -144,10 +158,10 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     invoice.status = STATUS_SUBMITTED
     invoice.submitted_at = now
     invoice.receipt_number = next_receipt_number(now)
-    bank = db.session.get(BankAccount, int(invoice.fields.get("bank_account_id") or 0))
+    bank = owned_row(BankAccount, invoice.fields.get("bank_account_id"), invoice.user_id)
     invoice.bank_account_id = bank.id if bank else None
     invoice.iban = bank.iban if bank else None
-    beneficiary = db.session.get(Beneficiary, int(invoice.fields.get("beneficiary_id") or 0))
+    beneficiary = owned_row(Beneficiary, invoice.fields.get("beneficiary_id"), invoice.user_id)
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
     _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)

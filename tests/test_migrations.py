@@ -1,0 +1,121 @@
+"""`flask db upgrade` builds exactly the models' schema, on SQLite and on PostgreSQL, and
+`flask db downgrade base` takes it all down again.
+
+PostgreSQL runs on a database of its own, created for this module and dropped afterwards, so the
+other tests (which drop and create tables in the shared test database) are not disturbed.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from guichet import ROOT, create_app
+from guichet.extensions import db
+from tests.conftest import POSTGRES_URL
+
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="module")
+def postgres_database():
+    """A fresh, empty PostgreSQL database on the test server; dropped at the end."""
+    name = f"guichet_migrations_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def migrating_app(empty_database):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI":
+                      empty_database})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def schema_differences(app) -> list:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def table_names(app) -> set[str]:
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names())
+
+
+def flask_db(app, *args) -> str:
+    result = app.test_cli_runner().invoke(args=["db", *args])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def test_migrations_have_a_single_head():
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    assert len(script.get_heads()) == 1, script.get_heads()
+
+
+def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migrating_app):
+    app = migrating_app
+    assert table_names(app) == set()
+    flask_db(app, "upgrade")
+    assert table_names(app) == set(db.metadata.tables) | {"alembic_version"}
+    assert schema_differences(app) == []
+
+    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+    with app.app_context():
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == head
+        db.session.remove()
+
+    flask_db(app, "upgrade")  # a second run has nothing to do
+    assert schema_differences(app) == []
+
+    flask_db(app, "downgrade", "base")
+    assert table_names(app) <= {"alembic_version"}
+    with app.app_context():
+        assert db.session.scalar(text("SELECT count(*) FROM alembic_version")) == 0
+        db.session.remove()
+
+    flask_db(app, "upgrade")  # and up again from nothing
+    assert schema_differences(app) == []
+
+
+def test_the_operator_command_line_upgrades_an_empty_sqlite_file(tmp_path):
+    database = tmp_path / "guichet.sqlite3"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")}
+    env["GUICHET_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    env["GUICHET_SECRET_KEY"] = "test"
+    flask = [sys.executable, "-m", "flask", "--app", "guichet"]
+    result = subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
+            assert "users" in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
