@@ -52,6 +52,8 @@ def update_profile(user: User, profile: Profile) -> None:
     for name in changed:
         setattr(user, name, getattr(profile, name))
     if changed:
+        from ..beneficiaries.services import ensure_holder
+        ensure_holder(user)
         record("profile_changed", actor=user, object_type="user", object_id=user.id,
                fields=sorted(changed))
 

@@ -152,6 +152,9 @@ def complete_second_factor(pending: AuthSession, code: str) -> User | None:
             return None
     elif check_code(pending, PURPOSE_LOGIN, code) is None:
         return None
+    if not user.is_staff:
+        from ..beneficiaries.services import ensure_holder
+        ensure_holder(user)
     if not user.is_staff and user.phone_confirmed_at is None:
         user.phone_confirmed_at = utcnow()
         record("phone_confirmed", actor=user, object_type="user", object_id=user.id)

@@ -18,7 +18,6 @@ bp = Blueprint("beneficiaries", __name__, url_prefix="/compte/beneficiaires")
 
 def _page(form=None, decision_form=None, decision_for=None, status=200):
     beneficiaries = services.beneficiaries_of(current_user)
-    commit()
     return render_template(
         "beneficiaries/list.html", beneficiaries=beneficiaries, form=form or BeneficiaryForm(),
         decision_form=decision_form, decision_for=decision_for, mask_navs13=mask_navs13,

@@ -21,8 +21,7 @@ class AlreadyListed(ValueError):
 
 
 def beneficiaries_of(user: User) -> list[Beneficiary]:
-    """The holder first, then the others; creates the holder's entry the first time."""
-    ensure_holder(user)
+    """The holder first, then the others (the holder's entry is made at login)."""
     rows = db.session.scalars(select(Beneficiary).where(
         Beneficiary.user_id == user.id, Beneficiary.removed_at.is_(None))
         .order_by(Beneficiary.relation != RELATION_SELF, Beneficiary.id))
@@ -30,6 +29,8 @@ def beneficiaries_of(user: User) -> list[Beneficiary]:
 
 
 def ensure_holder(user: User) -> Beneficiary | None:
+    """The account holder is always one of its beneficiaries; called on login and on
+    profile changes (POST requests), so that pages never write."""
     if not user.navs13:
         return None
     holder = db.session.scalar(select(Beneficiary).where(

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
 from ..banking.services import active_accounts
-from ..beneficiaries.services import beneficiaries_of
+from ..beneficiaries.services import beneficiaries_of, ensure_holder
 from ..extensions import db
 from ..identifiers import InvalidIdentifier
 from ..messaging import queue_email
@@ -55,6 +55,7 @@ def owned_invoice(user: User, invoice_id: int) -> Invoice | None:
 def create_draft(user: User, type_key: str) -> Invoice:
     """A new Brouillon, pre-filled with what the account already knows."""
     spec = invoice_type(type_key)
+    ensure_holder(user)
     beneficiaries = beneficiaries_of(user)
     accounts = active_accounts(user)
     header = {"beneficiary_id": str(beneficiaries[0].id) if len(beneficiaries) == 1 else "",
