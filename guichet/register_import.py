@@ -46,15 +46,20 @@ def _reader(text: str, required: tuple[str, ...] = REQUIRED_COLUMNS) -> csv.Dict
     return reader
 
 
-def import_register(raw: bytes) -> ImportReport:
-    """Adds or updates each valid line; lists each bad line with its reason. Commits once."""
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = raw.decode("cp1252")
+            return raw.decode("cp1252")
         except UnicodeDecodeError:
             raise BadRegisterFile("ce n'est pas un fichier texte (UTF-8 ou Windows-1252)") from None
+
+
+def import_register(raw: bytes) -> ImportReport:
+    """Adds or updates each valid line; lists each bad line with its reason. Commits once."""
+    text = _decode(raw)
     report = ImportReport()
     seen: set[str] = set()
     existing = {person.navs13: person for person in db.session.scalars(select(RegisteredPerson))}
@@ -140,13 +145,7 @@ def _decision_values(row: dict) -> dict:
 def import_decisions(raw: bytes) -> ImportReport:
     """Adds or updates decisions by number; each bad line is listed with its reason."""
     from .models import Decision
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise BadRegisterFile("ce n'est pas un fichier texte (UTF-8 ou Windows-1252)") from None
+    text = _decode(raw)
     reader = _reader(text, DECISION_COLUMNS)
     report = ImportReport()
     existing = {decision.number: decision for decision in db.session.scalars(select(Decision))}

@@ -190,6 +190,17 @@ def factory(app):
     return Factory()
 
 
+def registration_form(person, **overrides):
+    """What a person types on « S'inscrire », for a register entry ``person``."""
+    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
+            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
+            "nom": person.nom, "prenom": person.prenom,
+            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
+            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
+    data.update(overrides)
+    return data
+
+
 def login(client, user, sms_gateway, password=PASSWORD):
     """Password then SMS code; returns the response of the code step."""
     response = client.post("/connexion", data={"email": user.email, "password": password})

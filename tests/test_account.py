@@ -13,15 +13,7 @@ from guichet.identifiers import format_navs13
 from guichet.models import OutboxMessage, User
 from guichet.passwords import verify_password
 from tests.conftest import PASSWORD, login, page_text
-
-
-def first_also_on_postgresql(cases, ids=None):
-    """Every case runs on SQLite; only the first also on PostgreSQL (the others check input
-    handling that does not depend on the database)."""
-    ids = ids or [None] * len(cases)
-    return [pytest.param(*(case if isinstance(case, tuple) else (case,)), id=ident,
-                         marks=() if index == 0 else pytest.mark.sqlite_only)
-            for index, (case, ident) in enumerate(zip(cases, ids))]
+from tests.support.params import first_also_on_postgresql
 
 
 NEW_PASSWORD = "un autre velo bleu au soleil"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from guichet.extensions import db
 from guichet.models import AuthSession, OutboxMessage, User
-from tests.conftest import PASSWORD, page_text as raw_page_text
+from tests.conftest import PASSWORD, registration_form, page_text as raw_page_text
 
 SHORT = "Velo rouge1"  # 11 characters
 COMMON = "ILoveYou1000"  # in the shipped list (compared case-insensitively)
@@ -21,16 +21,6 @@ LONGEST = ("vélo rouge sous la pluie, neige au col " * 7)[:256]  # 256 characte
 def page_text(response) -> str:
     """The visible text, entities decoded (« n'est » rather than « n&#39;est »)."""
     return html.unescape(raw_page_text(response))
-
-
-def registration_form(person, **overrides):
-    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom,
-            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-    data.update(overrides)
-    return data
 
 
 def count(model) -> int:

@@ -5,17 +5,7 @@ from sqlalchemy import select
 
 from guichet.extensions import db
 from guichet.models import User
-from tests.conftest import PASSWORD, page_text
-
-
-def registration_form(person, **overrides):
-    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom,
-            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-    data.update(overrides)
-    return data
+from tests.conftest import PASSWORD, page_text, registration_form
 
 
 def test_register_confirm_login_logout(client, factory, sms, mailbox):
