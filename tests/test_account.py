@@ -1,8 +1,6 @@
 """« Mon compte »: the profile form, e-mail, mobile and password changes."""
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 
 import pytest
@@ -14,52 +12,13 @@ from guichet.models import OutboxMessage, User
 from guichet.passwords import verify_password
 from tests.conftest import PASSWORD, login, page_text
 from tests.support.params import first_also_on_postgresql
+from tests.support.page import feedback, summary_links, input_value, checked_radio, selected_option
 
 
 NEW_PASSWORD = "un autre velo bleu au soleil"
 
 
 # --- reading the page ------------------------------------------------------------------------
-
-def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
-
-
-def feedback(page: str, field_id: str) -> str:
-    match = re.search(rf'<div id="{field_id}-feedback"[^>]*>(.*?)</div>', page, re.S)
-    assert match, f"no feedback area for {field_id}"
-    return _text(match.group(1))
-
-
-def summary_links(page: str) -> list[tuple[str, str]]:
-    match = re.search(r'<div class="error-summary"[^>]*>(.*?)</ul>', page, re.S)
-    assert match, "no error summary"
-    return [(href, _text(label)) for href, label in
-            re.findall(r'<a href="(#[^"]+)">(.*?)</a>', match.group(1), re.S)]
-
-
-def input_value(page: str, name: str) -> str | None:
-    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
-    assert tag, f"no input {name}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
-
-
-def checked_radio(page: str, name: str) -> str | None:
-    for tag in re.findall(rf'<input[^>]*\bname="{name}"[^>]*>', page):
-        if re.search(r"\bchecked\b", tag):
-            return re.search(r'\bvalue="([^"]*)"', tag).group(1)
-    return None
-
-
-def selected_option(page: str, name: str) -> str | None:
-    select_html = re.search(rf'<select[^>]*\bname="{name}"[^>]*>(.*?)</select>', page, re.S)
-    assert select_html, f"no select {name}"
-    for tag in re.findall(r"<option[^>]*>", select_html.group(1)):
-        if re.search(r"\bselected\b", tag):
-            return re.search(r'\bvalue="([^"]*)"', tag).group(1)
-    return None
-
 
 def assert_field_error(response, field_id: str, message: str):
     assert response.status_code == 422

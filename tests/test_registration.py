@@ -3,7 +3,6 @@ explained in French next to its field and in the summary, keeps what was typed a
 nothing."""
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 
@@ -15,6 +14,7 @@ from guichet.models import AuthSession, OutboxMessage, User
 from guichet.models.auth_session import STAGE_PASSWORD
 from tests.conftest import PASSWORD, navs_with_check
 from tests.support.params import first_also_on_postgresql
+from tests.support.page import feedback, summary_links, input_value
 
 
 EMAIL = "lea@example.ch"
@@ -32,32 +32,6 @@ def registration_form(person, **overrides):
 
 
 # --- reading the page ------------------------------------------------------------------------
-
-def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
-
-
-def feedback(page: str, field_id: str) -> str:
-    """The error text shown right next to the field."""
-    match = re.search(rf'<div id="{field_id}-feedback"[^>]*>(.*?)</div>', page, re.S)
-    assert match, f"no feedback area for {field_id}"
-    return _text(match.group(1))
-
-
-def summary_links(page: str) -> list[tuple[str, str]]:
-    """The error summary at the top: [("#fieldid", "Label : message"), …] in its order."""
-    match = re.search(r'<div class="error-summary"[^>]*>(.*?)</ul>', page, re.S)
-    assert match, "no error summary"
-    return [(href, _text(label)) for href, label in
-            re.findall(r'<a href="(#[^"]+)">(.*?)</a>', match.group(1), re.S)]
-
-
-def input_value(page: str, name: str) -> str | None:
-    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
-    assert tag, f"no input {name}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
-
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))

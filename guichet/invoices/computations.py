@@ -14,7 +14,6 @@ kilometres, a repair on a device less than one year old).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,7 +24,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from ..identifiers import InvalidIdentifier
 from ..money import format_chf, to_amount
 from .rates import RateBook
 
