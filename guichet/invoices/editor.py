@@ -130,7 +130,9 @@ def _anchor_after(action: str, invoice) -> str:
         return f"#line-{len(invoice.lines) - 1}"
     if action.startswith("remove_line:"):
         return "#lines"
-    if action.startswith("remove_file:") or request.files:
+    # a browser sends every file input, an empty part for each one left empty
+    if action == "upload" or action.startswith("remove_file:") or any(
+            storage.filename for storage in request.files.values()):
         return "#pieces"
     return ""
 

@@ -1,0 +1,287 @@
+"""Invoices in a real browser, with and without JavaScript: each of the five types from
+« Mes demandes » to the receipt and its PDF, errors and the review page, a draft left and
+resumed, and the deletion of a draft."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.invoice_steps import (
+    HtmxWatch, a_recent_day, answer, attach, attached, chf, days_in_last_month, download_pdf, fill,
+    fill_all, header_is_prefilled, last_month, pdf_file, ready_account, redraw, refresh, review,
+    send, start_invoice, total)
+from tests.browser.steps import JS_ON_AND_OFF, log_in_with_sms, menu, see_page
+
+
+@pytest.fixture(autouse=True)
+def generous_login_limits(live):
+    """Every test here logs in once; other files' tests must not run out of logins."""
+    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
+                              RATELIMIT_CODE_PER_IP="1000 per hour")
+    yield
+    live.configure(**previous)
+
+
+@pytest.fixture
+def htmx(page, js):
+    return HtmxWatch(page, js)
+
+
+def edit_path(page) -> str:
+    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0].split("?")[0]
+
+
+def receipt_and_pdf(page, check, htmx, name: str, amount: str) -> str:
+    """Review without problems, send, the receipt, its PDF, the sent invoice's page."""
+    review(page, htmx)
+    expect(page.get_by_text("Avant d'envoyer, complétez ceci")).to_have_count(0)
+    expect(total(page)).to_contain_text(amount)
+    check(f"{name} : vérifier, complet")
+    receipt = send(page)
+    check(f"{name} : envoyée")
+    download_pdf(page)
+    page.get_by_role("link", name="Voir la demande").click()
+    see_page(page, f"Demande {receipt}")
+    expect(page.get_by_text("Envoyée", exact=True).first).to_be_visible()
+    expect(total(page)).to_contain_text(amount)
+    check(f"{name} : détail d'une demande envoyée")
+    page.get_by_role("link", name="Mes demandes").first.click()
+    see_page(page, "Mes demandes de remboursement")
+    expect(page.get_by_role("link", name=receipt, exact=True)).to_be_visible()
+    return receipt
+
+
+@JS_ON_AND_OFF
+def test_travel_by_car_with_a_meal(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    expect(page.get_by_text("Aucune demande pour le moment")).to_be_visible()
+    check("mes demandes, aucune facture")
+
+    start_invoice(page, "deplacement")
+    header_is_prefilled(page, user)
+    check("déplacement, vide")
+    path = edit_path(page)
+    fill(page.get_by_label("N° de décision"), user.decisions["deplacement"])
+    trip = page.get_by_role("group", name="Trajet 1")
+    fill_all(trip, {"Date du trajet": a_recent_day(), "Départ": "Le Locle",
+                    "Destination": "Neuchâtel", "Motif": "physiothérapie"})
+    htmx.idle()
+    expect(trip.get_by_label("Kilomètres parcourus (aller et retour)")).to_have_count(0)
+    trip.get_by_label("Moyen de transport").select_option(label="Voiture privée")
+    redraw(page, htmx)
+    # the car asks for the kilometres, not for a fare
+    expect(trip.get_by_label("Kilomètres parcourus (aller et retour)")).to_be_visible()
+    expect(trip.get_by_label("Prix du billet ou de la course (CHF)")).to_have_count(0)
+    if js:
+        check.fragment("déplacement, formulaire redessiné (voiture)", path)
+    fill_all(trip, {"Kilomètres parcourus (aller et retour)": "42",
+                    "Heure de départ": "08:00", "Heure de retour": "14:00"})
+    answer(trip, "La décision dit-elle déjà que votre handicap exige", "Non")
+    answer(trip, "Un·e accompagnant·e était-il nécessaire ?", "Non")
+    refresh(page, htmx)
+    expect(page.get_by_role("cell", name=chf("18.90"))).to_be_visible()
+    expect(total(page)).to_contain_text(chf("30.40"))  # 42 km × 0.45 + the meal 11.50
+    if js:
+        check.fragment("déplacement, montants", path)
+    piece = "Certificat médical attestant que le handicap exige ce moyen de transport"
+    expect(page.get_by_role("heading", name=re.compile(re.escape(piece)))).to_be_visible()
+    # the file input says why the pièce is needed
+    expect(page.get_by_label(f"Joindre des fichiers : {piece}")).to_have_accessible_description(
+        re.compile("votre décision ne le mentionne pas"))
+    attach(page, htmx, piece, pdf_file(tmp_path, "certificat.pdf"))
+    if js:
+        check.fragment("déplacement, pièce jointe", path)
+    receipt_and_pdf(page, check, htmx, "déplacement", chf("30.40"))
+
+
+@JS_ON_AND_OFF
+def test_assistance_for_one_month(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "assistance")
+    header_is_prefilled(page, user)
+    check("assistance, vide")
+    fill(page.get_by_label("N° de décision"), user.decisions["assistance"])
+    fill(page.get_by_label("Mois", exact=True), f"{last_month():%m.%Y}")
+    assistant = page.get_by_role("group", name="Assistant·e 1")
+    fill_all(assistant, {"Nom de l'assistant·e": "Marie Dupont", "Heures ordinaires": "10",
+                         "Salaire brut (CHF)": "600.00"})
+    fill(assistant.get_by_label("Heures qualifiées"), "2")
+    refresh(page, htmx)
+    # 10 h × 35.30 and 2 h × 52.95
+    expect(total(page)).to_contain_text(chf("458.90"))
+    # the decision's 3'200.00 a month, × 1.5 for one month
+    expect(page.get_by_text(f"Il reste {chf('4341.10')} pour ce mois")).to_be_visible()
+    attach(page, htmx, "Fiches de salaire des assistant·e·s pour le mois",
+           pdf_file(tmp_path, "fiche-salaire.pdf"))
+    receipt_and_pdf(page, check, htmx, "assistance", chf("458.90"))
+
+
+@JS_ON_AND_OFF
+def test_helplessness_allowance_for_a_minor(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "api_mineur")
+    check("API mineur·e, vide")
+    path = edit_path(page)
+    expect(page.get_by_text("Indiquez d'abord le mois : la liste des nuits apparaîtra.")
+           ).to_be_visible()
+    fill(page.get_by_label("N° de décision"), user.decisions["api_mineur"])
+    htmx.idle()
+    fill(page.get_by_label("Mois", exact=True), f"{last_month():%m.%Y}")
+    if not js:
+        page.get_by_role("button", name="Afficher les nuits du mois").click()
+    days = days_in_last_month()
+    nights = page.get_by_role("region", name="Nuits du mois")
+    expect(nights.get_by_label(f"Nuit du {days}", exact=True)).to_be_visible()
+    expect(nights.get_by_label(f"Nuit du {days + 1}", exact=True)).to_have_count(0)
+    expect(nights.get_by_label("Nuit du 1", exact=True)).to_have_value("home")
+    if js:
+        htmx.idle()
+        check.fragment("API, nuits du mois", path)
+    # one night at the hospital: a stay certificate helps, but is not required
+    nights.get_by_label("Nuit du 2", exact=True).select_option(label="À l'hôpital")
+    refresh(page, htmx)
+    expect(page.get_by_role("heading", name=re.compile("Attestation de séjour"))
+           ).to_be_visible()
+    # the decision's degree « moyenne »: 42.00 a night at home
+    expect(total(page)).to_contain_text(chf(42 * (days - 1)))
+    receipt_and_pdf(page, check, htmx, "API mineur·e", chf(42 * (days - 1)))
+
+
+@JS_ON_AND_OFF
+def test_a_hearing_aid_for_one_ear(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "moyens_auxiliaires")
+    check("moyens auxiliaires, vide")
+    path = edit_path(page)
+    fill(page.get_by_label("N° de décision"), user.decisions["moyens_auxiliaires"])
+    htmx.idle()
+    page.get_by_label("De quoi s'agit-il ?").select_option(
+        label="Appareil auditif pour une oreille (forfait)")
+    redraw(page, htmx)
+    expect(page.get_by_label("Date de votre précédent appareil")).to_be_visible()
+    expect(page.get_by_label("Nombre d'appareils")).to_have_count(0)
+    if js:
+        check.fragment("moyens auxiliaires, formulaire redessiné", path)
+    fill_all(page, {"Fournisseur": "Audition Plus SA", "Date de la facture": a_recent_day()})
+    refresh(page, htmx)
+    expect(total(page)).to_contain_text(chf("840.00"))
+    attach(page, htmx, "Facture originale du fournisseur", pdf_file(tmp_path, "audition.pdf"))
+    receipt_and_pdf(page, check, htmx, "moyens auxiliaires", chf("840.00"))
+
+
+@JS_ON_AND_OFF
+def test_a_standard_invoice_with_two_lines(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "standard")
+    check("facture standard, vide")
+    path = edit_path(page)
+    fill(page.get_by_label("N° de décision"), user.decisions["standard"])
+    fill_all(page, {"Fournisseur": "Orthopédie Rochat",
+                    "N° de la facture du fournisseur": "F-2026-118",
+                    "Date de la facture": a_recent_day()})
+    first = page.get_by_role("group", name="Ligne 1")
+    fill_all(first, {"Date": a_recent_day(), "Libellé": "Semelles orthopédiques",
+                     "Quantité": "2", "Prix unitaire (CHF)": "45.00"})
+    refresh(page, htmx)
+    expect(total(page)).to_contain_text(chf("90.00"))
+    if js:
+        check.fragment("standard, montants", path)
+
+    # a second line, then removed again
+    htmx.idle()
+    page.get_by_role("button", name="Ajouter une ligne").click()
+    second = page.get_by_role("group", name="Ligne 2")
+    expect(second).to_be_visible()
+    if js:
+        htmx.idle()
+        check.fragment("standard, ligne ajoutée", path)
+    fill_all(second, {"Date": a_recent_day(), "Libellé": "Réglage", "Quantité": "1",
+                      "Prix unitaire (CHF)": "12.30"})
+    refresh(page, htmx)
+    expect(total(page)).to_contain_text(chf("102.30"))
+    second.get_by_role("button", name="Supprimer ligne 2").click()
+    expect(page.get_by_role("group", name="Ligne 2")).to_have_count(0)
+    htmx.idle()
+    expect(total(page)).to_contain_text(chf("90.00"))
+
+    attach(page, htmx, "Facture du fournisseur", pdf_file(tmp_path, "rochat.pdf"))
+    if not js:
+        page.get_by_role("button", name="Joindre les fichiers choisis").click()
+        expect(attached(page, "rochat.pdf")).to_be_visible()
+        expect(page).to_have_url(re.compile("/modifier#pieces$"))  # back where it was
+    receipt_and_pdf(page, check, htmx, "standard", chf("90.00"))
+
+
+@JS_ON_AND_OFF
+def test_errors_then_a_draft_left_resumed_and_deleted(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "standard")
+    # a decision of another office and a date in the future: said next to each field
+    fill(page.get_by_label("N° de décision"), "322 2025 0000001")
+    fill_all(page, {"Fournisseur": "Orthopédie Rochat"})
+    line = page.get_by_role("group", name="Ligne 1")
+    next_year = f"15.01.{last_month().year + 2}"
+    fill_all(line, {"Date": next_year, "Libellé": "Semelles", "Quantité": "2",
+                    "Prix unitaire (CHF)": "45.00"})
+    htmx.idle()
+    page.get_by_role("button", name="Recalculer").click()
+    see_page(page, "Facture standard — Brouillon", "Facture standard")
+    decision = page.get_by_label("N° de décision")
+    expect(decision).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Ce numéro de décision n'est pas de l'Office AI du canton de "
+                            "Neuchâtel (code 324).")).to_be_visible()
+    expect(line.get_by_label("Date", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("La date ne peut pas être dans le futur.")).to_be_visible()
+    check("facture standard, erreurs")
+
+    # the review lists what is missing, with links back to the fields; no « Envoyer »
+    review(page, htmx)
+    problems = page.get_by_role("alert")
+    expect(problems).to_contain_text("Avant d'envoyer, complétez ceci")
+    expect(problems.get_by_role("link", name=re.compile("N° de décision"))).to_be_visible()
+    expect(problems.get_by_role("link", name=re.compile("Pièce manquante"))).to_be_visible()
+    expect(page.get_by_role("button", name="Envoyer la demande")).to_have_count(0)
+    check("facture standard, vérifier, incomplète")
+    page.get_by_role("link", name="Modifier").click()
+    see_page(page, "Facture standard — Brouillon", "Facture standard")
+
+    # corrected, then left for the home page (saved by itself with JS, by the button without)
+    fill(page.get_by_label("N° de décision"), user.decisions["standard"])
+    fill(line.get_by_label("Date", exact=True), a_recent_day())
+    fill(page.get_by_label("Remarque pour l'office"), "Deux paires, voir la facture.")
+    if js:
+        htmx.idle()
+    else:
+        page.get_by_role("button", name="Enregistrer le brouillon").click()
+        expect(page.get_by_text("Brouillon enregistré.")).to_be_visible()
+    menu(page).get_by_role("link", name="Mes demandes").click()
+    see_page(page, "Mes demandes de remboursement")
+    check("mes demandes, un brouillon")
+
+    page.get_by_role("link", name=re.compile("^Brouillon — continuer")).click()
+    see_page(page, "Facture standard — Brouillon", "Facture standard")
+    expect(page.get_by_label("N° de décision")).to_have_value(user.decisions["standard"])
+    expect(page.get_by_label("Fournisseur", exact=True)).to_have_value("Orthopédie Rochat")
+    line = page.get_by_role("group", name="Ligne 1")
+    expect(line.get_by_label("Date", exact=True)).to_have_value(a_recent_day())
+    expect(line.get_by_label("Libellé")).to_have_value("Semelles")
+    expect(line.get_by_label("Quantité")).to_have_value("2")
+    expect(page.get_by_label("Remarque pour l'office")).to_have_value(
+        "Deux paires, voir la facture.")
+    expect(total(page)).to_contain_text(chf("90.00"))
+
+    page.get_by_role("link", name="Supprimer ce brouillon").click()
+    see_page(page, "Supprimer le brouillon", "Supprimer ce brouillon ?")
+    check("supprimer le brouillon")
+    page.get_by_role("button", name="Oui, supprimer le brouillon").click()
+    see_page(page, "Mes demandes de remboursement")
+    expect(page.get_by_text("Le brouillon a été supprimé.")).to_be_visible()
+    expect(page.get_by_text("Aucune demande pour le moment")).to_be_visible()
