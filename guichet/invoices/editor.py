@@ -61,7 +61,8 @@ def edit_context(invoice, form=None, evaluation=None, upload_errors=()):
             "pieces": _pieces(invoice, evaluation), "upload_errors": list(upload_errors),
             "saved_decisions": _saved_decisions(),
             "format_decision_number": format_decision_number,
-            "accounts_exist": bool(active_accounts(current_user))}
+            "accounts_exist": bool(active_accounts(current_user)),
+            "problems": _problem_list(invoice, evaluation), "oob": False}
 
 
 def _pieces(invoice, evaluation):
@@ -109,6 +110,7 @@ def handle_post(invoice):
     if wants_fragment():
         template = "invoices/_summary.html" if not structural else "invoices/_editor.html"
         context = edit_context(invoice, None, evaluation, upload_errors)
+        context["oob"] = not structural  # the summary alone also updates field messages
         return render_template(template, **context), 200, {"Vary": "HX-Request"}
     if upload_errors:
         context = edit_context(invoice, None, evaluation, upload_errors)

@@ -236,10 +236,15 @@ def test_errors_then_a_draft_left_resumed_and_deleted(page, live, check, js, htm
     see_page(page, "Facture standard — Brouillon", "Facture standard")
     decision = page.get_by_label("N° de décision")
     expect(decision).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("Ce numéro de décision n'est pas de l'Office AI du canton de "
-                            "Neuchâtel (code 324).")).to_be_visible()
+    wrong_office = ("Ce numéro de décision n'est pas de l'Office AI du canton de "
+                    "Neuchâtel (code 324).")
+    expect(decision).to_have_accessible_description(re.compile(re.escape(wrong_office)))
     expect(line.get_by_label("Date", exact=True)).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("La date ne peut pas être dans le futur.")).to_be_visible()
+    expect(line.get_by_text("La date ne peut pas être dans le futur.")).to_be_visible()
+    # and listed at the top, with links to the fields
+    summary = page.get_by_role("alert").filter(has_text="À corriger")
+    expect(summary.get_by_role("link", name=re.compile("N° de décision"))).to_be_visible()
+    expect(summary.get_by_role("link", name=re.compile("dans le futur"))).to_be_visible()
     check("facture standard, erreurs")
 
     # the review lists what is missing, with links back to the fields; no « Envoyer »
