@@ -109,3 +109,20 @@ def test_pdf_prints_every_name(ready, factory):
     assert "Office AI du canton de Neuchâtel" in text
     assert "Ćosić Nguyễn" in text
     assert "Facture standard" in text
+
+
+def test_a_cost_outside_the_decision_s_validity_is_explained(ready):
+    client = ready
+    decision = db.session.scalars(select(Decision)).one()
+    decision.valid_to = date(2025, 6, 30)
+    db.session.commit()
+    client.post("/demandes/nouvelle", data={"type": "deplacement"})
+    invoice = db.session.scalars(select(Invoice)).one()
+    holder = db.session.scalars(select(Beneficiary)).one()
+    client.post(f"/demandes/{invoice.id}/modifier", data={
+        "beneficiary_id": str(holder.id),
+        "decision_number": "32420250000001", "lines-0-date": "14.10.2025",
+        "lines-0-transport": "public", "action": "save"})
+    page = page_text(client.get(f"/demandes/{invoice.id}/modifier"))
+    assert "Cette décision n'était pas valable le 14.10.2025" in page
+    assert "du 01.01.2025 au 30.06.2025" in page

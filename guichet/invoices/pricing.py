@@ -19,7 +19,7 @@ from ..models import BankAccount, Beneficiary, Decision, Invoice
 from ..models.invoices import STATUS_DRAFT, STATUS_REJECTED
 from ..money import format_chf
 from . import computations as calc
-from .catalog import invoice_type
+from .catalog import DATE, MONTH, invoice_type
 from .decision_number import parse_decision_number
 from .parsing import read_values
 from .rates import DatabaseRateBook, MissingRate
@@ -56,6 +56,8 @@ def evaluate(invoice: Invoice, *, strict: bool = False, rates=None) -> Evaluatio
         lines.append(values)
         result.line_errors[index].update(errors)
     _check_common(invoice, result, strict)
+    if result.decision is not None:
+        _check_decision_period(spec, result, header, lines)
     pricer = _PRICERS[invoice.invoice_type]
     try:
         pricer(invoice, header, lines, result, rates, strict)
@@ -130,6 +132,29 @@ def owned_row(model, raw_id, user_id, *, active: bool = True):
     if row is None or row.user_id != user_id or active and getattr(row, "removed_at", None):
         return None
     return row
+
+
+def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[dict]) -> None:
+    """Every cost must fall within the decision's validity (a month: at least partly)."""
+    decision = result.decision
+    periods = []
+    for field_spec, values in [(f, header) for f in spec.fields] + [
+            (f, values) for values in lines for f in spec.line_fields]:
+        day = values.get(field_spec.name)
+        if field_spec.kind == DATE and day and field_spec.name != "device_purchase_date" \
+                and field_spec.name != "previous_device_date":
+            periods.append((day, day))
+        elif field_spec.kind == MONTH and day:
+            periods.append((day, day.replace(day=monthrange(day.year, day.month)[1])))
+    outside = sorted(start for start, end in periods
+                     if not (decision.covers(start) or decision.covers(end)))
+    if outside:
+        result.header_errors.setdefault("decision_number", _(
+            "Cette décision n'était pas valable le %(day)s : elle couvre les frais du %(start)s "
+            "%(end)s. Vérifiez le numéro ou la date.", day=outside[0].strftime("%d.%m.%Y"),
+            start=decision.valid_from.strftime("%d.%m.%Y"),
+            end=_("au %(date)s", date=decision.valid_to.strftime("%d.%m.%Y"))
+            if decision.valid_to else _("sans date de fin")))
 
 
 def _owned(model, raw_id, user_id):
