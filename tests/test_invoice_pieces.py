@@ -49,14 +49,14 @@ REFUSED = [
                  "facture.pdf : ce fichier est une page web (HTML), pas un PDF ni une image.",
                  id="html-renamed"),
     pytest.param(raw_png(2000, 1500), "scan.png",
-                 "scan.png : cette image est trop grande (2000 × 1500 pixels ; au plus 2 "
-                 "millions de pixels). Réduisez sa taille et réessayez.",
+                 "scan.png : cette image est trop grande (2000 × 1500 pixels ; au plus "
+                 "2'000'000 pixels). Réduisez sa taille et réessayez.",
                  id="png-pixels", marks=pytest.mark.config(UPLOAD_MAX_PIXELS=2_000_000)),
     pytest.param(b"", "vide.pdf",
                  "vide.pdf : le fichier est vide. Choisissez à nouveau le document et "
                  "réessayez.", id="empty"),
     pytest.param(pdf_of_size(4097), "gros.pdf",
-                 "gros.pdf : ce fichier est trop volumineux",
+                 "gros.pdf : ce fichier dépasse la taille permise (au plus 4 ko par fichier).",
                  id="one-byte-over", marks=pytest.mark.config(UPLOAD_MAX_FILE_BYTES=4096)),
 ]
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from guichet.extensions import db
+from guichet.i18n import init_i18n
 from guichet.models.invoices import Attachment, Invoice
 from guichet.uploads import scanner
 from guichet.uploads.inspect import (MIB, CleanFile, RejectedUpload, check_total, clean_filename,
@@ -41,6 +42,7 @@ def upload_app(request, tmp_path):
     app = flask.Flask(__name__, instance_path=str(tmp_path / "instance"),
                       static_folder=str(tmp_path / "static"))
     app.config["TESTING"] = True
+    init_i18n(app)  # the refusal messages go through Flask-Babel, as in create_app
     marker = request.node.get_closest_marker("config")
     if marker is not None:
         app.config.update(marker.kwargs)
@@ -279,7 +281,9 @@ def test_file_exactly_at_the_limit_is_accepted_one_byte_over_is_refused(upload_a
     error = refused("facture.pdf", over)
     assert error.reason == "too_large"
     assert error.status_code == 413
-    assert "trop volumineux" in str(error) and "2,9 ko" in str(error)
+    assert str(error) == ("facture.pdf : ce fichier dépasse la taille permise (au plus 2,9 ko "
+                          "par fichier). Réduisez-le, par exemple en le numérisant en 150 ou "
+                          "200 dpi, et réessayez.")
 
 
 def test_default_limit_is_10_mib(upload_app):
@@ -343,14 +347,14 @@ def test_images_above_the_pixel_limit_are_refused(upload_app, width, height):
     assert len(data) < 100_000  # a tiny file …
     error = refused("plan.png", data)  # … that would decode to hundreds of megabytes
     assert error.reason == "pixels"
-    assert "trop grande" in str(error) and "40 millions de pixels" in str(error)
+    assert "trop grande" in str(error) and "au plus 40'000'000 pixels" in str(error)
 
 
 @pytest.mark.config(UPLOAD_MAX_PIXELS=1000)
 def test_pixel_limit_is_configurable_and_inclusive(upload_app):
     assert inspect_upload("a.png", files.png_bytes(size=(40, 25))).content_type == "image/png"
     error = refused("b.png", files.png_bytes(size=(40, 26)))
-    assert "40 × 26 pixels" in str(error)
+    assert "(40 × 26 pixels ; au plus 1'000 pixels)" in str(error)
     assert refused("c.jpg", files.jpeg_bytes(size=(40, 26))).reason == "pixels"
 
 

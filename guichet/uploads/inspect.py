@@ -17,6 +17,7 @@ from io import BytesIO
 
 import pikepdf
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,12 @@ _PDF_MAGIC = b"%PDF-"
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
                 b"mif1", b"mif2", b"msf1", b"avif", b"avis"}
 
-_PRINT_TO_PDF = ("Ouvrez-le, choisissez « Imprimer » puis « Enregistrer au format PDF », "
-                 "et envoyez ce nouveau fichier.")
+
+
+def _print_to_pdf() -> str:
+    """The usual way out for a PDF we refuse (translated when the message is built)."""
+    return _("Ouvrez-le, choisissez « Imprimer » puis « Enregistrer au format PDF », "
+             "et envoyez ce nouveau fichier.")
 
 
 class RejectedUpload(Exception):
@@ -109,6 +114,11 @@ def format_size(size: int) -> str:
     return f"{text} {unit}"
 
 
+def group_digits(number: int) -> str:
+    """A whole number with Swiss apostrophes between groups of three: ``40'000'000``."""
+    return f"{number:,d}".replace(",", "'")
+
+
 # --- file names -----------------------------------------------------------------------------
 
 def display_name(filename: str | None) -> str:
@@ -151,14 +161,16 @@ def check_size(filename: str | None, size: int) -> None:
     name = display_name(filename)
     if size <= 0:
         raise RejectedUpload(
-            f"{name} : le fichier est vide. Choisissez à nouveau le document et réessayez.",
+            _("%(name)s : le fichier est vide. Choisissez à nouveau le document et réessayez.",
+              name=name),
             filename=name, reason="empty")
     limit = max_file_bytes()
     if size > limit:
         raise RejectedUpload(
-            f"{name} : ce fichier est trop volumineux ({format_size(size)} ; au plus "
-            f"{format_size(limit)} par fichier). Réduisez-le, par exemple en le numérisant "
-            "en 150 ou 200 dpi, et réessayez.",
+            # No measured size: read_limited stops at limit + 1 bytes, so it would be wrong.
+            _("%(name)s : ce fichier dépasse la taille permise (au plus %(limit)s par "
+              "fichier). Réduisez-le, par exemple en le numérisant en 150 ou 200 dpi, et "
+              "réessayez.", name=name, limit=format_size(limit)),
             filename=name, reason="too_large", status_code=413)
 
 
@@ -169,9 +181,10 @@ def check_total(existing_total: int, new_sizes: list[int]) -> None:
     if total > limit:
         room = max(limit - existing_total, 0)
         raise RejectedUpload(
-            f"Les pièces d'une même demande ne peuvent pas dépasser {format_size(limit)} en "
-            f"tout ; avec ces fichiers, elles feraient {format_size(total)}. Il reste "
-            f"{format_size(room)} : envoyez des fichiers plus petits ou moins de fichiers.",
+            _("Les pièces d'une même demande ne peuvent pas dépasser %(limit)s en tout ; avec "
+              "ces fichiers, elles feraient %(total)s. Il reste %(room)s : envoyez des fichiers "
+              "plus petits ou moins de fichiers.", limit=format_size(limit),
+              total=format_size(total), room=format_size(room)),
             reason="total_too_large", status_code=413)
 
 
@@ -195,20 +208,20 @@ def inspect_upload(filename: str, data: bytes) -> CleanFile:
     kind = sniff(data)
     if kind == "heic":
         raise RejectedUpload(
-            f"{name} : les photos au format HEIC ne sont pas acceptées. Envoyez la photo au "
-            "format JPEG : dans les réglages de l'appareil photo, choisissez « Le plus "
-            "compatible » (iPhone : Réglages > Appareil photo > Formats), ou faites une "
-            "capture d'écran de la photo et envoyez-la.",
+            _("%(name)s : les photos au format HEIC ne sont pas acceptées. Envoyez la photo au "
+              "format JPEG : dans les réglages de l'appareil photo, choisissez « Le plus "
+              "compatible » (iPhone : Réglages > Appareil photo > Formats), ou faites une "
+              "capture d'écran de la photo et envoyez-la.", name=name),
             filename=name, reason="heic", status_code=415)
     if kind == "html":
         raise RejectedUpload(
-            f"{name} : ce fichier est une page web (HTML), pas un PDF ni une image. "
-            "Enregistrez le document au format PDF et envoyez ce fichier.",
+            _("%(name)s : ce fichier est une page web (HTML), pas un PDF ni une image. "
+              "Enregistrez le document au format PDF et envoyez ce fichier.", name=name),
             filename=name, reason="html", status_code=415)
     if kind is None:
         raise RejectedUpload(
-            f"{name} : ce type de fichier n'est pas accepté. Envoyez un document PDF, une "
-            "photo JPEG ou une image PNG.",
+            _("%(name)s : ce type de fichier n'est pas accepté. Envoyez un document PDF, une "
+              "photo JPEG ou une image PNG.", name=name),
             filename=name, reason="type", status_code=415)
     if kind == PDF:
         _check_pdf(name, data)
@@ -257,8 +270,8 @@ def _check_pdf(name: str, data: bytes) -> None:
         pdf = pikepdf.open(BytesIO(data))
     except pikepdf.PasswordError:
         raise RejectedUpload(
-            f"{name} : ce fichier PDF est protégé par un mot de passe ; enregistrez-le sans "
-            "protection puis envoyez-le à nouveau.",
+            _("%(name)s : ce fichier PDF est protégé par un mot de passe ; enregistrez-le sans "
+              "protection puis envoyez-le à nouveau.", name=name),
             filename=name, reason="encrypted") from None
     except Exception as error:  # pikepdf.PdfError and whatever a hostile file triggers
         log.info("PDF refused as unreadable: %s", error)
@@ -266,8 +279,9 @@ def _check_pdf(name: str, data: bytes) -> None:
     with pdf:
         if pdf.is_encrypted:
             raise RejectedUpload(
-                f"{name} : ce fichier PDF est protégé (chiffré) ; enregistrez-le sans "
-                f"protection puis envoyez-le à nouveau. {_PRINT_TO_PDF}",
+                _("%(name)s : ce fichier PDF est protégé (chiffré) ; enregistrez-le sans "
+                  "protection puis envoyez-le à nouveau. %(advice)s",
+                  name=name, advice=_print_to_pdf()),
                 filename=name, reason="encrypted")
         try:
             found = _active_content(pdf)
@@ -281,28 +295,33 @@ def _check_pdf(name: str, data: bytes) -> None:
             raise _broken(name)
     if found & _JS_NAMES:
         raise RejectedUpload(
-            f"{name} : ce fichier PDF contient du JavaScript ; il est refusé par sécurité. "
-            + _PRINT_TO_PDF, filename=name, reason="javascript")
+            _("%(name)s : ce fichier PDF contient du JavaScript ; il est refusé par sécurité. "
+              "%(advice)s", name=name, advice=_print_to_pdf()),
+            filename=name, reason="javascript")
     if found & _LAUNCH_NAMES:
         raise RejectedUpload(
-            f"{name} : ce fichier PDF contient une commande qui lance un programme ; il est "
-            f"refusé par sécurité. {_PRINT_TO_PDF}", filename=name, reason="launch")
+            _("%(name)s : ce fichier PDF contient une commande qui lance un programme ; il est "
+              "refusé par sécurité. %(advice)s", name=name, advice=_print_to_pdf()),
+            filename=name, reason="launch")
     if found & _EMBEDDED_NAMES:
         raise RejectedUpload(
-            f"{name} : ce fichier PDF contient des fichiers joints (intégrés) ; il est refusé "
-            "par sécurité. Envoyez chaque document séparément, ou " + _PRINT_TO_PDF[0].lower()
-            + _PRINT_TO_PDF[1:], filename=name, reason="embedded")
+            _("%(name)s : ce fichier PDF contient des fichiers joints (intégrés) ; il est "
+              "refusé par sécurité. Envoyez chaque document séparément, ou ouvrez-le, "
+              "choisissez « Imprimer » puis « Enregistrer au format PDF », et envoyez ce "
+              "nouveau fichier.", name=name),
+            filename=name, reason="embedded")
     if found & _XFA_NAMES:
         raise RejectedUpload(
-            f"{name} : ce fichier PDF est un formulaire dynamique (XFA) qui peut exécuter des "
-            f"scripts ; il est refusé par sécurité. {_PRINT_TO_PDF}",
+            _("%(name)s : ce fichier PDF est un formulaire dynamique (XFA) qui peut exécuter "
+              "des scripts ; il est refusé par sécurité. %(advice)s",
+              name=name, advice=_print_to_pdf()),
             filename=name, reason="xfa")
 
 
 def _broken(name: str) -> RejectedUpload:
     return RejectedUpload(
-        f"{name} : ce fichier est endommagé ou illisible. Ouvrez-le sur votre appareil pour "
-        "vérifier, enregistrez-le à nouveau puis réessayez.",
+        _("%(name)s : ce fichier est endommagé ou illisible. Ouvrez-le sur votre appareil "
+          "pour vérifier, enregistrez-le à nouveau puis réessayez.", name=name),
         filename=name, reason="broken")
 
 
@@ -342,11 +361,14 @@ def _clean_image(name: str, data: bytes, kind: str) -> bytes:
     limit = max_pixels()
 
     def too_big(size: tuple[int, int] | None) -> RejectedUpload:
-        millions = f"{limit / 1_000_000:.1f}".replace(".", ",").removesuffix(",0")
-        dimensions = f"{size[0]} × {size[1]} pixels ; " if size else ""
-        return RejectedUpload(
-            f"{name} : cette image est trop grande ({dimensions}au plus {millions} millions "
-            "de pixels). Réduisez sa taille et réessayez.", filename=name, reason="pixels")
+        if size:
+            message = _("%(name)s : cette image est trop grande (%(width)s × %(height)s pixels "
+                        "; au plus %(limit)s pixels). Réduisez sa taille et réessayez.",
+                        name=name, width=size[0], height=size[1], limit=group_digits(limit))
+        else:
+            message = _("%(name)s : cette image est trop grande (au plus %(limit)s pixels). "
+                        "Réduisez sa taille et réessayez.", name=name, limit=group_digits(limit))
+        return RejectedUpload(message, filename=name, reason="pixels")
 
     def check_pixels(size: tuple[int, int]) -> None:
         if size[0] * size[1] > limit:
