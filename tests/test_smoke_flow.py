@@ -37,3 +37,14 @@ def test_register_confirm_login_logout(client, factory, sms, mailbox):
     assert client.post("/deconnexion").status_code == 303
     assert client.get("/demandes/").status_code == 302
 
+
+
+def test_a_second_login_within_the_cooldown_says_why_no_code_came(client, factory, sms):
+    user = factory.user()
+    client.post("/connexion", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303
+    page = page_text(client.get("/connexion/code"))
+    assert "Aucun nouveau code n'a pu être envoyé pour l'instant" in page
+    assert "Veuillez patienter encore" in page
+    assert len(sms.to(user.phone)) == 1

@@ -102,10 +102,13 @@ def login():
     """E-mail and password; on success the second-factor page (303)."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.start_login(form.email.data, form.password.data)
-        if user is not None:
+        started = services.start_login(form.email.data, form.password.data)
+        if started is not None:
             session["next"] = safe_next(form.next.data)
             commit()
+            if started.sms is not None and not started.sms.sent:
+                flash(_("Aucun nouveau code n'a pu être envoyé pour l'instant.") + " "
+                      + send_refusal_message(started.sms), "info")
             return redirect(url_for("auth.second_factor"), 303)
         commit()
         form.password.errors.append(_("E-mail ou mot de passe incorrect."))

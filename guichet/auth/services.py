@@ -90,7 +90,13 @@ def send_email_confirmation(user: User) -> None:
                 user=user, confirm_url=tokens.external_url("auth.confirm_email", token=token))
 
 
-def start_login(email: str, password: str) -> User | None:
+@dataclass
+class LoginStart:
+    user: User
+    sms: SendResult | None  # None for staff (authenticator app)
+
+
+def start_login(email: str, password: str) -> LoginStart | None:
     """Checks the password. On success opens a session that still needs the second factor."""
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -105,9 +111,8 @@ def start_login(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     pending = open_session(user, STAGE_PASSWORD, phone_hint=user.phone)
     record("login_password_ok", actor=user, object_type="user", object_id=user.id)
-    if not user.is_staff:
-        issue_code(pending, user.phone, PURPOSE_LOGIN)
-    return user
+    sms = None if user.is_staff else issue_code(pending, user.phone, PURPOSE_LOGIN)
+    return LoginStart(user, sms)
 
 
 def pending_phone_hint(pending: AuthSession) -> str:
