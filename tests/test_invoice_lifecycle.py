@@ -312,3 +312,16 @@ def test_the_pdf_copy_lists_lines_totals_and_pieces(ready):
     assert attachment.sha256[:16] in flat
     assert "324 2025 0000005" in flat
     assert "Envoyée" in flat and "Demande envoyée à l'office." in flat
+
+
+def test_the_list_shows_twenty_invoices_a_page_newest_first(ready):
+    client = ready
+    for _ in range(21):
+        client.post("/demandes/nouvelle", data={"type": "standard"})
+    first = page_text(client.get("/demandes/"))
+    assert first.count("Brouillon — continuer") == 20
+    assert "Demandes plus anciennes" in first and "Page 1" in first
+    second = page_text(client.get("/demandes/?page=2"))
+    assert second.count("Brouillon — continuer") == 1
+    assert "Demandes plus récentes" in second and "Demandes plus anciennes" not in second
+    assert client.get("/demandes/?page=abc").status_code == 200

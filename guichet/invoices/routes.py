@@ -17,7 +17,6 @@ from ..transaction import commit
 from . import editor, services
 from .catalog import INVOICE_TYPES, invoice_type
 from .display import template_helpers
-from .status import status_info
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
 bp.context_processor(template_helpers)
@@ -31,11 +30,14 @@ def _owned_or_404(invoice_id: int):
 
 
 def _list_context():
-    invoices = services.invoices_of(current_user)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+    invoices, has_more = services.invoices_of(current_user, page)
     beneficiaries = {str(person.id): person for person in beneficiaries_of(current_user)}
     return {"user": current_user, "invoices": invoices, "types": INVOICE_TYPES.values(),
             "beneficiaries": beneficiaries, "stamp": services.list_stamp(current_user),
-            "polling": any(status_info(i.status).may_change for i in invoices),
+            "page_number": page, "has_more": has_more,
+            "polling": page == 1 and services.any_may_change(current_user),
             "form": EmptyForm()}
 
 

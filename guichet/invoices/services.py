@@ -10,7 +10,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
@@ -30,12 +29,24 @@ from .receipts import next_receipt_number
 MAX_LINES = 60
 
 
-def invoices_of(user: User) -> list[Invoice]:
-    """The person's invoices, newest first, with what the list shows loaded in one go."""
-    return list(db.session.scalars(
+PAGE_SIZE = 20
+
+
+def invoices_of(user: User, page: int = 1) -> tuple[list[Invoice], bool]:
+    """One page of the person's invoices, newest first, and whether older ones follow."""
+    rows = list(db.session.scalars(
         select(Invoice).where(Invoice.user_id == user.id)
-        .options(selectinload(Invoice.attachments))
-        .order_by(Invoice.created_at.desc(), Invoice.id.desc())))
+        .order_by(Invoice.created_at.desc(), Invoice.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def any_may_change(user: User) -> bool:
+    """Whether the office may still move one of the person's invoices (the list then polls)."""
+    from .status import STATUS_INFO
+    moving = [status for status, info in STATUS_INFO.items() if info.may_change]
+    return db.session.scalar(select(Invoice.id).where(
+        Invoice.user_id == user.id, Invoice.status.in_(moving)).limit(1)) is not None
 
 
 def list_stamp(user: User) -> str:
