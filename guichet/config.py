@@ -71,6 +71,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = None  # None: True unless running in local development
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie only names the server-side session, which keeps its own times: no need to
+    # sign and send a new cookie with every response.
+    SESSION_REFRESH_EACH_REQUEST = False
     HSTS = None  # None: on unless running in local development
 
     # Rate limits (Flask-Limiter). Use redis://… in production.
@@ -148,6 +151,11 @@ def load_config(app, test_config: dict | None = None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + str(Path(app.instance_path) / "guichet.sqlite3"))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A SQLite file cannot drop a connection: pinging it before each request is wasted.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            key: value for key, value in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+            if key != "pool_pre_ping"}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..models import AuthSession, User, utcnow
@@ -56,8 +57,9 @@ def current_auth_session(stage: str | None = None) -> AuthSession | None:
     token = session.get("sid")
     if not isinstance(token, str):
         return None
-    auth_session = db.session.scalar(select(AuthSession).where(
-        AuthSession.token_hash == token_hash(token)))
+    auth_session = db.session.scalar(
+        select(AuthSession).options(joinedload(AuthSession.user))  # one query per request
+        .where(AuthSession.token_hash == token_hash(token)))
     if auth_session is None or auth_session.revoked_at is not None:
         return None
     if stage is not None and auth_session.stage != stage:
