@@ -1,0 +1,104 @@
+"""Where the time of one request goes: SQL queries (count, time) and a cProfile of the rest.
+
+    .venv/bin/python bench/profile_request.py [--reuse [STATE]] [--requests 20] [--top 25] [--sql]
+
+Runs in-process with Flask's test client against the database seeded by bench/seed.py (the
+last one by default), with the same settings as bench/run.py gives gunicorn. No network.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
+
+from run import LAST_STATE  # noqa: E402
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reuse", default=str(LAST_STATE), metavar="STATE")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sql", action="store_true", help="print each distinct statement")
+    parser.add_argument("--only", choices=("home", "poll", "pdf"), action="append")
+    args = parser.parse_args(argv)
+    pointer = Path(args.reuse)
+    state_path = Path(pointer.read_text().strip()) if pointer == LAST_STATE else pointer
+    state = json.loads(state_path.read_text())
+
+    import seed as seeding
+    state = seeding.refresh_session(state)
+    from guichet import create_app
+    from sqlalchemy import event
+    from guichet.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": state["database_url"],
+                      "SECRET_KEY": state["secret_key"], "LOCAL_DEV": True,
+                      "UPLOAD_FOLDER": str(Path(state["workdir"]) / "uploads")})
+    statements: list[tuple[str, float]] = []
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany):
+        started = conn.info["started"].pop()
+        statements.append((statement, time.perf_counter() - started))
+
+    client = app.test_client()
+    client.set_cookie(state["cookie_name"], state["cookie"], domain="localhost")
+    home = client.get("/demandes/")
+    assert home.status_code == 200, home.status_code
+    stamp = re.search(r'hx-get="([^"]*/demandes/liste\?stamp=[^"]*)"',
+                      home.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    urls = {"home": ("/demandes/", {}), "poll": (stamp, {"HX-Request": "true"}),
+            "pdf": (f"/demandes/{state['pdf_invoice_id']}/pdf", {})}
+    for key, (url, headers) in urls.items():
+        if args.only and key not in args.only:
+            continue
+        expected = 204 if key == "poll" else 200
+        for _n in range(3):  # warm-up
+            assert client.get(url, headers=headers).status_code == expected
+        statements.clear()
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _n in range(args.requests):
+            client.get(url, headers=headers)
+        profiler.disable()
+        wall = (time.perf_counter() - started) / args.requests * 1000
+        sql_ms = sum(t for _s, t in statements) / args.requests * 1000
+        print(f"\n=== {key}: {url}  {wall:.2f} ms per request (under cProfile), "
+              f"{len(statements) / args.requests:.1f} SQL statements, "
+              f"{sql_ms:.2f} ms in the database driver ===")
+        shapes = Counter(re.sub(r"\s+", " ", s)[:160] for s, _t in statements)
+        if args.sql:
+            for shape, count in shapes.most_common():
+                print(f"  {count / args.requests:5.1f} x  {shape}")
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+        stats.print_stats(args.top)
+        print("\n".join(out.getvalue().splitlines()[4:]))
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(
+            args.top)
+        print("--- by own time ---")
+        print("\n".join(out.getvalue().splitlines()[4:]))
+
+
+if __name__ == "__main__":
+    main()
