@@ -57,6 +57,19 @@ def _decode(raw: bytes) -> str:
             raise BadRegisterFile("ce n'est pas un fichier texte (UTF-8 ou Windows-1252)") from None
 
 
+def _upsert(report: ImportReport, row, model, values: dict) -> None:
+    """Adds the row, updates what changed, or counts it unchanged (imports are idempotent)."""
+    if row is None:
+        db.session.add(model(**values))
+        report.created += 1
+    elif any(getattr(row, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(row, key, value)
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
 def import_register(raw: bytes) -> ImportReport:
     """Adds or updates each valid line; lists each bad line with its reason. Commits once."""
     text = _decode(raw)
@@ -85,18 +98,9 @@ def import_register(raw: bytes) -> ImportReport:
             report.errors.append((line_number, "N° AVS en double dans le fichier"))
             continue
         seen.add(navs)
-        person = existing.get(navs)
-        values = {"nom": nom, "prenom": prenom, "date_naissance": born,
-                  "nom_match": normalize_name_for_match(nom)}
-        if person is None:
-            db.session.add(RegisteredPerson(navs13=navs, **values))
-            report.created += 1
-        elif any(getattr(person, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(person, key, value)
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        _upsert(report, existing.get(navs), RegisteredPerson,
+                {"navs13": navs, "nom": nom, "prenom": prenom, "date_naissance": born,
+                 "nom_match": normalize_name_for_match(nom)})
     db.session.commit()
     return report
 
@@ -160,15 +164,6 @@ def import_decisions(raw: bytes) -> ImportReport:
             report.errors.append((line_number, "N° de décision en double dans le fichier"))
             continue
         seen.add(values["number"])
-        decision = existing.get(values["number"])
-        if decision is None:
-            db.session.add(Decision(**values))
-            report.created += 1
-        elif any(getattr(decision, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(decision, key, value)
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        _upsert(report, existing.get(values["number"]), Decision, values)
     db.session.commit()
     return report
