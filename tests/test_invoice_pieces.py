@@ -306,3 +306,22 @@ def test_the_total_per_invoice_is_limited(app, draft):
     assert response.status_code == 422
     assert "ne peuvent pas dépasser" in page_text(response)
     assert attachment_count() == 1 and len(upload_folder_files(app)) == 1
+
+
+def test_removing_a_piece_with_htmx_redraws_only_the_summary(ready):
+    """The « Retirer » button of a pièce targets the summary: the answer must be the summary."""
+    client = ready
+    client.post("/demandes/nouvelle", data={"type": "standard"})
+    invoice = db.session.scalars(select(Invoice)).one()
+    client.post(f"/demandes/{invoice.id}/modifier", data={
+        "files-supplier_invoice": (io.BytesIO(pdf_bytes()), "facture.pdf"), "action": "upload"},
+        content_type="multipart/form-data")
+    attachment = db.session.scalars(select(Attachment)).one()
+    response = client.post(f"/demandes/{invoice.id}/modifier",
+                           data={"action": f"remove_file:{attachment.id}"},
+                           headers={"HX-Request": "true", "HX-Trigger-Name": "action"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="invoice-summary"')
+    assert 'class="invoice-editor"' not in html
+    assert db.session.scalars(select(Attachment)).all() == []

@@ -106,7 +106,9 @@ def handle_post(invoice):
     _commit()
     if action == "review" and not upload_errors:
         return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
-    structural = action not in ("", "save") or request.headers.get("HX-Trigger-Name")
+    # Adding or removing a line, or an answer that changes which fields exist, redraws the
+    # form; anything else (typing, a pièce added or removed) redraws only the summary.
+    structural = action in ("refresh", "add_line") or action.startswith("remove_line:")
     if wants_fragment():
         template = "invoices/_summary.html" if not structural else "invoices/_editor.html"
         context = edit_context(invoice, None, evaluation, upload_errors)
