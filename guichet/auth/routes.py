@@ -74,7 +74,6 @@ def register():
             prenom=form.prenom.data, date_naissance=form.date_naissance.normalized,
             rue=form.rue.data, npa=form.npa.data, localite=form.localite.data,
             pays=form.pays.data))
-        session["code_sent_at"] = True
         commit()
         return redirect(url_for("auth.second_factor"), 303)
     status = 422 if form.errors else 200

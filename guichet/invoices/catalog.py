@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from .computations import DAY_PLACES, TRANSPORTS
+
 TEXT, DATE, TIME, MONEY, NUMBER, INTEGER, SELECT, YESNO, MONTH, TEXTAREA = (
     "text", "date", "time", "money", "number", "integer", "select", "yesno", "month", "textarea")
 
@@ -53,8 +55,7 @@ class InvoiceType:
         return bool(self.line_fields)
 
 
-TRANSPORT_CHOICES = (("public", _l("Transports publics (2e classe)")),
-                     ("car", _l("Voiture privée")), ("taxi", _l("Taxi")), ("other", _l("Autre")))
+TRANSPORT_CHOICES = tuple(TRANSPORTS.items())
 FARE_TRANSPORTS = ("public", "taxi", "other")
 
 TRAVEL = InvoiceType(
@@ -114,8 +115,7 @@ ASSISTANCE = InvoiceType(
                   hint=_l("Au-delà de 3 jours, joignez un certificat médical.")),
     ))
 
-DAY_CHOICES = (("home", _l("À la maison")), ("institution", _l("En home ou institution")),
-               ("hospital", _l("À l'hôpital")))
+DAY_CHOICES = tuple(DAY_PLACES.items())
 
 DEGREE_CHOICES = (("faible", _l("Faible")), ("moyenne", _l("Moyenne")), ("grave", _l("Grave")))
 SUPPLEMENT_CHOICES = (("aucun", _l("Aucun")), ("4h", _l("Au moins 4 heures par jour")),
