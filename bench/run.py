@@ -177,8 +177,26 @@ end
 """
 
 
-def lua_script(path: Path, headers: dict) -> Path:
+# Each request asks for another query string (ignored by the page), so none is served from the
+# home page cache: what a page costs when it must be rendered (after any change).
+LUA_EVERY_TIME_ANOTHER_URL = """
+local threads, counter = 0, 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+  thread:set("salt", os.time())
+end
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "{path}?n=" .. salt .. "-" .. tid .. "-" .. counter)
+end
+"""
+
+
+def lua_script(path: Path, headers: dict, another_url_each_time: str | None = None) -> Path:
     lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
+    if another_url_each_time:
+        lines += LUA_EVERY_TIME_ANOTHER_URL.replace("{path}", another_url_each_time)
     path.write_text(LUA.format(headers=lines))
     return path
 
@@ -313,6 +331,7 @@ def report(results: dict, pdf_seq: dict, per_type: dict, meta: dict) -> str:
              "other CPU"]]
     verdicts = {}
     for key, label in (("bare", "GET / (bare Flask)"), ("home", "GET /demandes/"),
+                       ("render", "GET /demandes/ (rendered)"),
                        ("poll", "GET /demandes/liste (204)"), ("pdf", "GET /demandes/<id>/pdf")):
         r = results[key]
         ratio = r["rps"] / bare
@@ -477,6 +496,8 @@ def measure(args, wrk: str, servers: Servers) -> int:
         "bare": (bare_port, "/", lua_script(workdir / "bare.lua", {})),
         "home": (guichet_port, "/demandes/", lua_script(workdir / "home.lua",
                                                         {"Cookie": cookie})),
+        "render": (guichet_port, "/demandes/", lua_script(workdir / "render.lua",
+                                                          {"Cookie": cookie}, "/demandes/")),
         "poll": (guichet_port, urls["poll_path"],
                  lua_script(workdir / "poll.lua", {"Cookie": cookie, "HX-Request": "true"})),
         "pdf": (guichet_port, urls["pdf_path"], lua_script(workdir / "pdf.lua",
@@ -497,7 +518,7 @@ def measure(args, wrk: str, servers: Servers) -> int:
             result = run_wrk(wrk, f"http://{HOST}:{port}{path}", script, args.duration,
                              args.connections, args.threads, servers, measured)
             runs[key].append(result)
-            print(f"  round {round_number + 1} {key:5} {result['rps']:8.0f} req/s  "
+            print(f"  round {round_number + 1} {key:6} {result['rps']:8.0f} req/s  "
                   f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
                   f"errors {result['errors']}  other CPU {result['other_cpu_pct']:.0f}%",
                   flush=True)

@@ -53,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .access import init_access
     init_access(app)
+    from .invoices.shortcut import init_list_shortcut
+    init_list_shortcut(app)
     from .cli import init_cli
     init_cli(app)
     return app

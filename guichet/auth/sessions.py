@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
@@ -70,13 +70,32 @@ def current_auth_session(stage: str | None = None) -> AuthSession | None:
 
 
 def _expired(auth_session: AuthSession) -> bool:
-    config = current_app.config
-    now = utcnow()
-    idle = config["SESSION_IDLE_TIMEOUT"]
-    if auth_session.user is not None and auth_session.user.is_staff:
-        idle = config["STAFF_SESSION_IDLE_TIMEOUT"]
-    return (now - auth_session.last_seen_at > idle
-            or now - auth_session.created_at > config["SESSION_ABSOLUTE_TIMEOUT"])
+    return timed_out(current_app.config, auth_session.created_at, auth_session.last_seen_at,
+                     auth_session.user is not None and auth_session.user.is_staff, utcnow())
+
+
+def timed_out(config, created_at: datetime, last_seen_at: datetime, is_staff: bool,
+              now: datetime) -> bool:
+    """Past the idle limit (shorter for staff) or the absolute one."""
+    idle = config["STAFF_SESSION_IDLE_TIMEOUT" if is_staff else "SESSION_IDLE_TIMEOUT"]
+    return now - last_seen_at > idle or now - created_at > config["SESSION_ABSOLUTE_TIMEOUT"]
+
+
+def touch_due(last_seen_at: datetime, now: datetime) -> bool:
+    """Whether this request should move the idle timer (at most once a minute)."""
+    return now - last_seen_at > TOUCH_EVERY
+
+
+def background(view):
+    """Marks a view that pages call by themselves (polling): it does not count as activity,
+    so a page left open still reaches the idle timeout."""
+    view.keeps_idle_timer = True
+    return view
+
+
+def _is_background_request() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "keeps_idle_timer", False)
 
 
 def revoke(auth_session: AuthSession | None) -> None:
@@ -103,7 +122,7 @@ def _load_user_from_session(_request):
     if auth_session is None or auth_session.user is None:
         return None
     now = utcnow()
-    if now - auth_session.last_seen_at > TOUCH_EVERY:
+    if touch_due(auth_session.last_seen_at, now) and not _is_background_request():
         db.session.execute(update(AuthSession).where(AuthSession.id == auth_session.id)
                            .values(last_seen_at=now))
         db.session.commit()

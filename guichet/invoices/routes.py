@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import insured_required
 from ..auth.forms import EmptyForm
+from ..auth.sessions import background
 from ..beneficiaries.services import beneficiaries_of
 from ..extensions import db
 from ..htmx import render, wants_fragment
@@ -50,6 +51,7 @@ def list_invoices():
 
 @bp.route("/liste")
 @insured_required
+@background
 def poll_invoices():
     """Polling: 204 when nothing changed since ``stamp``, else the list fragment."""
     if request.args.get("stamp") == services.list_stamp(current_user) and wants_fragment():

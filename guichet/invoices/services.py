@@ -54,6 +54,11 @@ def list_stamp(user: User) -> str:
     count, latest, version_sum = db.session.execute(
         select(func.count(Invoice.id), func.max(Invoice.updated_at), func.sum(Invoice.version))
         .where(Invoice.user_id == user.id)).one()
+    return format_stamp(count, latest, version_sum)
+
+
+def format_stamp(count: int, latest, version_sum: int | None) -> str:
+    """The stamp from the list's count, latest update and sum of versions."""
     latest_text = latest.isoformat() if hasattr(latest, "isoformat") else str(latest or "")
     return f"{count}-{version_sum or 0}-{latest_text}"
 

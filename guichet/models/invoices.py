@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,7 +25,7 @@ class Invoice(db.Model):
     __tablename__ = "invoices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     invoice_type: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(12), default=STATUS_DRAFT, index=True)
     beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"))
@@ -46,6 +46,8 @@ class Invoice(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    # A person's list and its stamp (count, latest update, sum of versions) read this index only.
+    __table_args__ = (Index("ix_invoices_user_stamp", "user_id", "updated_at", "version"),)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")
