@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from guichet.extensions import db
 from guichet.invoices.shortcut import LiveSessionQuery, PageCache
-from guichet.models import AuthSession, Beneficiary, User, utcnow
+from guichet.invoices import services
+from guichet.models import AuthSession, Beneficiary, Invoice, User, utcnow
 from tests.conftest import page_text
 from tests.test_invoice_lifecycle import ask_for_complement, complete_standard
 from tests.test_invoice_types import (  # noqa: F401  (ready is a fixture)
@@ -121,8 +122,9 @@ def test_a_poll_from_a_session_that_ended_leads_to_the_login_page(polling, endin
     elif ending == "second factor pending":
         change_session(user, stage="password")
     else:
-        cookie = polling.get_cookie("guichet_session")
-        polling.set_cookie("guichet_session", cookie.value[:-2] + "xx")
+        value = polling.get_cookie("guichet_session").value
+        polling.set_cookie("guichet_session",
+                           value[:10] + ("B" if value[10] == "A" else "A") + value[11:])
     assert goes_to_login(poll(polling))
     assert rendered == []  # refused before the view
 
@@ -271,3 +273,43 @@ def test_the_page_cache_forgets_the_least_recently_used_page():
     assert cache.get(("a", ""), (2,)) is None  # another fingerprint: not this page
     cache.forget("a")
     assert cache.get(("a", ""), (1,)) is None and len(cache) == 1
+
+
+def test_a_cookie_past_its_lifetime_is_refused_even_if_accepted_a_moment_ago(app, polling):
+    assert poll(polling).status_code == 204
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=-1)  # any age is too old
+    assert goes_to_login(poll(polling))
+
+
+# --- the list's version -----------------------------------------------------------------------
+
+def test_every_change_to_invoices_or_beneficiaries_moves_only_the_owners_list_version(app,
+                                                                                       factory):
+    anna, berta = factory.user(), factory.user()
+    seen = [(services.list_stamp(anna), services.list_stamp(berta))]
+
+    def moved() -> tuple[bool, bool]:
+        seen.append((services.list_stamp(anna), services.list_stamp(berta)))
+        return seen[-1][0] != seen[-2][0], seen[-1][1] != seen[-2][1]
+
+    invoice = Invoice(user_id=anna.id, invoice_type="standard", fields={}, remark="")
+    db.session.add(invoice)
+    db.session.commit()
+    assert moved() == (True, False)
+    invoice.status = "submitted"
+    db.session.commit()
+    assert moved() == (True, False)
+    invoice.remark = "Une remarque"
+    db.session.rollback()
+    assert moved() == (False, False)  # nothing written
+    child = Beneficiary(user_id=berta.id, navs13="7561234567897", nom="Muster", prenom="Lina",
+                        date_naissance=utcnow().date(), relation="child")
+    db.session.add(child)
+    db.session.commit()
+    assert moved() == (False, True)
+    child.removed_at = utcnow()
+    db.session.commit()
+    assert moved() == (False, True)
+    db.session.delete(db.session.get(Invoice, invoice.id))
+    db.session.commit()
+    assert moved() == (True, False)

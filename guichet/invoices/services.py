@@ -9,7 +9,7 @@ import secrets
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
@@ -50,17 +50,9 @@ def any_may_change(user: User) -> bool:
 
 
 def list_stamp(user: User) -> str:
-    """A short fingerprint of the list: it changes whenever an invoice is added or changed."""
-    count, latest, version_sum = db.session.execute(
-        select(func.count(Invoice.id), func.max(Invoice.updated_at), func.sum(Invoice.version))
-        .where(Invoice.user_id == user.id)).one()
-    return format_stamp(count, latest, version_sum)
-
-
-def format_stamp(count: int, latest, version_sum: int | None) -> str:
-    """The stamp from the list's count, latest update and sum of versions."""
-    latest_text = latest.isoformat() if hasattr(latest, "isoformat") else str(latest or "")
-    return f"{count}-{version_sum or 0}-{latest_text}"
+    """A short fingerprint of the list: it changes whenever an invoice is added or changed
+    (``users.list_version``, moved by ``models.list_version``)."""
+    return str(db.session.scalar(select(User.list_version).where(User.id == user.id)))
 
 
 def owned_invoice(user: User, invoice_id: int) -> Invoice | None:

@@ -5,8 +5,8 @@ every 10 seconds, and people reload the page itself. Both depend only on the log
 account and the invoices. A WSGI layer in front of Flask verifies the session cookie, then runs
 one SQL statement that checks the login session exactly as ``current_auth_session`` does
 (both factors done, not revoked, within the idle and absolute limits, an insured person) and
-returns what the page shows: the list's stamp, the account's name and confirmations, the
-beneficiaries' names. Then:
+returns what the page shows: the list's version (moved by every change to the person's invoices
+and beneficiaries), the account's name and confirmations. Then:
 
 - an unchanged poll gets its 204 at once;
 - the home page is served from a small per-process cache of pages rendered by Flask for this very
@@ -18,63 +18,48 @@ changed list, a cache miss) goes to Flask as if this layer did not exist.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from urllib.parse import parse_qsl
 from typing import Callable, Iterable
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import and_, bindparam, event, func, select
+from sqlalchemy import and_, bindparam, event, select
 from sqlalchemy.engine import Engine
 from werkzeug.http import parse_cookie
 from werkzeug.test import create_environ
 
 from ..auth.sessions import TOUCH_EVERY, token_hash
 from ..extensions import db
-from ..models import AuthSession, Beneficiary, Invoice, User
+from ..models import AuthSession, User
 from ..models.types import UTCDateTime, utcnow
 from ..models.auth_session import STAGE_FULL
 from ..models.user import ROLE_INSURED
-from .services import format_stamp
 
-HOME_PATH = "/demandes/"
-POLL_PATH = "/demandes/liste"
+VERIFIED_COOKIES_KEPT = 4096
 
 
 def _live_session_statement():
-    """Whether the session is live, whether its idle timer may wait, the list's stamp, and what
-    the page shows of the account and beneficiaries, in one statement. Each subquery reads only
-    the index ``ix_invoices_user_stamp`` or a few rows. Times are compared in SQL with limits
-    computed in Python from the same settings as ``auth.sessions.timed_out``."""
+    """Whether the session is live, whether its idle timer may wait, and what the page shows of
+    the account: the list's version (``services.list_stamp``), name and confirmations. Times are
+    compared in SQL with limits computed in Python from the same settings as
+    ``auth.sessions.timed_out``. One row of each table, found by a unique index."""
     sessions, users = AuthSession.__table__, User.__table__
-    invoices, people = Invoice.__table__, Beneficiary.__table__
-
-    def of_invoices(column):
-        return select(column).where(invoices.c.user_id == users.c.id).scalar_subquery()
-
-    def of_beneficiaries(column):
-        return (select(column).where(people.c.user_id == users.c.id,
-                                     people.c.removed_at.is_(None)).scalar_subquery())
-
     live = and_(sessions.c.stage == STAGE_FULL, sessions.c.revoked_at.is_(None),
                 users.c.role == ROLE_INSURED,
                 sessions.c.last_seen_at >= bindparam("idle_limit"),
                 sessions.c.created_at >= bindparam("absolute_limit"))
     return (select(live, sessions.c.last_seen_at >= bindparam("touch_limit"),
-                   of_invoices(func.count()), of_invoices(func.max(invoices.c.updated_at)),
-                   of_invoices(func.sum(invoices.c.version)),
-                   users.c.email, users.c.prenom, users.c.nom,
-                   users.c.email_confirmed_at.is_not(None), users.c.phone_confirmed_at.is_not(None),
-                   # beneficiaries are only added or removed (ids grow), never renamed but the
-                   # holder, whose name is the account's: their count and id sum tell a change
-                   of_beneficiaries(func.count()), of_beneficiaries(func.sum(people.c.id)))
+                   users.c.list_version, users.c.email, users.c.prenom, users.c.nom,
+                   users.c.email_confirmed_at.is_not(None), users.c.phone_confirmed_at.is_not(None))
             .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
             .where(sessions.c.token_hash == bindparam("token_hash")))
 
 
 class LiveSessionQuery:
     """That statement, compiled once for the database in use and run on the driver directly,
-    on a few connections of its own: a tenth of a millisecond instead of three. A connection
+    on a few connections of its own. A connection
     that fails is dropped, and Flask answers that request."""
 
     def __init__(self, engine: Engine):
@@ -82,9 +67,8 @@ class LiveSessionQuery:
         self.compiled = compiled = _live_session_statement().compile(dialect=dialect)
         self.sql = str(compiled)
         self.positions = compiled.positiontup if compiled.positional else None
-        time_type = UTCDateTime().dialect_impl(dialect)
-        self.write_time = time_type.bind_processor(dialect) or (lambda value: value)
-        self.read_time = time_type.result_processor(dialect, None) or (lambda value: value)
+        self.write_time = (UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+                           or (lambda value: value))
         self.engine = engine
         self._idle: list = []
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
@@ -103,7 +87,6 @@ class LiveSessionQuery:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-            connection.rollback()
         except Exception:
             connection.close()
             raise
@@ -116,15 +99,18 @@ class LiveSessionQuery:
         except IndexError:
             connection = self.engine.raw_connection()
             connection.detach()  # ours until closed, outside the engine's pool
+            # one SELECT is its own transaction: no BEGIN and ROLLBACK round trips around it
+            self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
             return connection
 
     def close(self) -> None:
         while self._idle:
             self._idle.pop().close()
 
-    def stamp(self, row: tuple) -> str:
+    @staticmethod
+    def stamp(row: tuple) -> str:
         """The same text as ``services.list_stamp``."""
-        return format_stamp(row[2], self.read_time(row[3]), row[4])
+        return str(row[2])
 
 
 class PageCache:
@@ -166,17 +152,21 @@ class ListShortcut:
     def __init__(self, app: Flask, wsgi_app: Callable):
         self.app = app
         self.wsgi_app = wsgi_app
+        urls = app.url_map.bind("")
+        self.home_path = urls.build("invoices.list_invoices")
+        self.poll_path = urls.build("invoices.poll_invoices")
         self.pages = PageCache(app.config["HOME_PAGE_CACHE_SIZE"])
         self._query: LiveSessionQuery | None = None
         self._serializer = None
+        self._verified: dict[str, tuple] = {}
         self._poll_headers: list[tuple[str, str]] | None = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
-        if environ.get("REQUEST_METHOD") != "GET" or path not in (HOME_PATH, POLL_PATH):
+        if environ.get("REQUEST_METHOD") != "GET" or path not in (self.home_path, self.poll_path):
             return self.wsgi_app(environ, start_response)
         try:
-            if path == POLL_PATH:
+            if path == self.poll_path:
                 return self._poll(environ, start_response)
             return self._home(environ, start_response)
         except Exception:  # never worse than without the shortcut
@@ -241,11 +231,7 @@ class ListShortcut:
         cookie = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
         if not cookie:
             return None
-        try:
-            data = self.serializer.loads(
-                cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
-        except BadSignature:
-            return None
+        data = self._cookie_content(cookie)
         token = data.get("sid") if isinstance(data, dict) else None
         if not isinstance(token, str) or "_flashes" in data:
             return None
@@ -259,13 +245,36 @@ class ListShortcut:
             return None
         return cookie, row
 
+    def _cookie_content(self, cookie: str):
+        """What the session cookie holds, if Flask's serializer accepts it (signature, age). A
+        cookie already verified is not verified again; its age still is checked."""
+        max_age = self.app.permanent_session_lifetime.total_seconds()
+        serializer = self.serializer
+        known = self._verified.get(cookie)
+        if known is None:
+            try:
+                known = serializer.loads(cookie, max_age=int(max_age), return_timestamp=True)
+            except BadSignature:
+                return None
+            if len(self._verified) >= VERIFIED_COOKIES_KEPT:
+                self._verified.clear()
+            self._verified[cookie] = known
+        content, signed_at = known
+        age = int(time.time()) - int(signed_at.timestamp())  # whole seconds, as itsdangerous
+        if age > max_age or age < 0:
+            self._verified.pop(cookie, None)
+            return None
+        return content
+
     @property
     def serializer(self):
-        """Flask's own cookie serializer, made again only if the secret key changes."""
+        """Flask's own cookie serializer, made again (forgetting verified cookies) only if the
+        secret key changes."""
         secret = self.app.secret_key
         if self._serializer is None or self._serializer[0] != secret:
             self._serializer = (secret,
                                 self.app.session_interface.get_signing_serializer(self.app))
+            self._verified = {}
         return self._serializer[1]
 
     @property

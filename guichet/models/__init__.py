@@ -13,6 +13,7 @@ from .register import RegisteredPerson
 from .tokens import UsedToken
 from .types import utcnow
 from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
+from . import list_version  # noqa: F401,E402  (keeps users.list_version moving)
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
            "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage", "RegisteredPerson",

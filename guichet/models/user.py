@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=ROLE_INSURED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Moves with every change to the person's invoices or beneficiaries (list_version.py): the
+    # home page's list is unchanged while it stays the same.
+    list_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     phone: Mapped[str | None] = mapped_column(String(16))
