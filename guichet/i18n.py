@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_babel import gettext
 
 from .extensions import babel
 
@@ -19,7 +20,19 @@ def local_datetime(value: datetime | None) -> str:
 
 
 def local_date(value) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    """``27.11.2026``; a moment is first put in Swiss time (23:30 UTC is already tomorrow)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZURICH)
+    return value.strftime("%d.%m.%Y")
+
+
+def ngettext_fr(singular: str, plural: str, num: int, **variables) -> str:
+    """``ngettext`` with the French rule: 0 and 1 take the singular (« 0 nuit à la maison »).
+    The texts are French source strings without a catalogue, and ngettext's rule without one is
+    the English one (only 1 is singular)."""
+    return gettext(singular if num <= 1 else plural, num=num, **variables)
 
 
 def init_i18n(app: Flask) -> None:

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from ..i18n import ngettext_fr
 from ..money import format_chf, to_amount
 from .rates import RateBook
 
@@ -588,8 +588,8 @@ def compute_api_mineur(month: date, days: Mapping[int | date, str], degree: str,
         supplement_rate = charge.rate
         charges.append(charge)
     line = LineResult.of((_month_label(first).capitalize(),
-                          ngettext("%(num)d nuit à la maison", "%(num)d nuits à la maison",
-                                   nights)), charges)
+                          ngettext_fr("%(num)d nuit à la maison", "%(num)d nuits à la maison",
+                                      nights)), charges)
     return ApiMineurResult(
         lines=(line,), total=line.amount, nights_at_home=nights,
         days_in_institution=places.count(DAY_INSTITUTION),
