@@ -46,8 +46,8 @@ class Invoice(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
-    # A person's list and its stamp (count, latest update, sum of versions) read this index only.
-    __table_args__ = (Index("ix_invoices_user_stamp", "user_id", "updated_at", "version"),)
+    # A person's list, newest first, a page at a time (services.invoices_of).
+    __table_args__ = (Index("ix_invoices_user_list", "user_id", "created_at", "id"),)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")

@@ -1,4 +1,4 @@
-"""one index for a person's invoice list and its stamp (replaces the user_id index)
+"""one index for a person's invoice list, newest first (replaces the user_id index)
 
 Revision ID: b7c9d2e4f610
 Revises: a1b2c3d4e5f6
@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.create_index('ix_invoices_user_stamp', ['user_id', 'updated_at', 'version'],
+        batch_op.create_index('ix_invoices_user_list', ['user_id', 'created_at', 'id'],
                               unique=False)
         batch_op.drop_index('ix_invoices_user_id')
 
@@ -25,4 +25,4 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.create_index('ix_invoices_user_id', ['user_id'], unique=False)
-        batch_op.drop_index('ix_invoices_user_stamp')
+        batch_op.drop_index('ix_invoices_user_list')
