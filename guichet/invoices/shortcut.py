@@ -59,8 +59,8 @@ def _live_session_statement():
 
 class LiveSessionQuery:
     """That statement, compiled once for the database in use and run on the driver directly,
-    on a few connections of its own. A connection
-    that fails is dropped, and Flask answers that request."""
+    on a few connections of its own. A connection that fails is dropped, and Flask answers that
+    request."""
 
     def __init__(self, engine: Engine):
         dialect = engine.dialect
