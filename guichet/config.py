@@ -52,6 +52,8 @@ class Defaults:
 
     # Outbox: delivered right after the request's commit; `flask outbox run` retries failures.
     OUTBOX_DELIVER_AFTER_COMMIT = True
+    # from a thread of its own, so that no answer waits for (or betrays) a message being sent
+    OUTBOX_DELIVER_IN_BACKGROUND = True
     OUTBOX_MAX_ATTEMPTS = 12
 
     EMAIL_CONFIRM_MAX_AGE = timedelta(hours=24)

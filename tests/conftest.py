@@ -72,6 +72,9 @@ def _base_config(tmp_path, database: str, smtp_server, sms_gateway) -> dict:
         "SMS_BACKEND": "http", "SMS_HTTP_URL": sms_gateway.url, "SMS_HTTP_TOKEN": "sms-token",
         "RATELIMIT_STORAGE_URI": "memory://",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # messages leave before the request returns, so a test reads them at once (the browser
+        # tests, and the test of this setting, keep the default: from a thread)
+        "OUTBOX_DELIVER_IN_BACKGROUND": False,
     }
 
 

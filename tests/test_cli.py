@@ -20,6 +20,7 @@ from guichet.models import OutboxMessage, RegisteredPerson, User
 from guichet.passwords import verify_password
 from tests.conftest import navs_with_check
 from tests.support.params import first_also_on_postgresql
+from tests.support.servers import wait_for
 
 
 STAFF_PASSWORD = "gestion des factures 2026"
@@ -336,6 +337,7 @@ def test_demo_builds_a_usable_base_and_can_run_again(demo_app):
     try:
         response = client.post("/connexion", data={"email": "anna.muster@example.ch",
                                                    "password": DEMO_PASSWORD})
+        assert wait_for(lambda: "Votre code Guichet" in log.text)  # sent from a thread
     finally:
         logging.getLogger("guichet.sms").removeHandler(log)
     assert response.status_code == 303

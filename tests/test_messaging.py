@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -56,6 +57,30 @@ def run_outbox(runner) -> str:
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     return result.output
+
+
+# --- when messages leave -----------------------------------------------------------------------
+
+@pytest.mark.config(OUTBOX_DELIVER_IN_BACKGROUND=True)
+def test_the_answer_does_not_wait_for_the_sms_gateway(client, factory, sms, monkeypatch):
+    """The code page comes while the gateway is still busy, and a known address answers as fast
+    as an unknown one (security.md 2); the SMS leaves right after."""
+    from guichet.messaging.sms import HttpSms
+    from tests.support.servers import wait_for
+    gateway_free = threading.Event()
+    send = HttpSms.send
+
+    def busy_gateway(self, to, text):
+        assert gateway_free.wait(10), "the test never freed the gateway"
+        return send(self, to, text)
+    monkeypatch.setattr(HttpSms, "send", busy_gateway)
+    user = factory.user()
+    answer = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/connexion/code"
+    assert sms.received == [] and outbox("sms")[0].status == "pending"
+    gateway_free.set()
+    assert wait_for(lambda: len(sms.received) == 1)
+    assert wait_for(lambda: outbox("sms")[0].status == "sent")
 
 
 # --- SMS over HTTP -------------------------------------------------------------------------------

@@ -1,15 +1,18 @@
 """The outbox: messages are rows written with the change that caused them, sent after commit.
 
 ``queue_*`` add a row to the current transaction. After the request commits, ``deliver_queued``
-tries the rows this request queued; ``deliver_due`` (the ``outbox run`` command) retries the
-others with exponential backoff, so a mail server that is down loses nothing.
+tries the rows this request queued, from a thread of its own: the answer waits neither for the
+mail server nor for the SMS gateway, and takes as long whether or not it sent a message
+(security.md 2). ``deliver_due`` (the ``outbox run`` command) retries the others with
+exponential backoff, so a mail server that is down loses nothing.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
-from flask import current_app, g, render_template
+from flask import Flask, current_app, g, has_request_context, render_template
 from sqlalchemy import select
 
 from ..extensions import db
@@ -45,13 +48,33 @@ def queue_sms(to: str, text: str) -> OutboxMessage:
 
 
 def deliver_queued() -> None:
-    """Called right after the request's commit: try what this request queued."""
+    """Called right after the commit: try what was queued, from a thread in a request (when
+    ``OUTBOX_DELIVER_IN_BACKGROUND``), else at once."""
     queued = g.pop("outbox_queued", [])
-    if not queued or not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
+    config = current_app.config
+    if not queued or not config["OUTBOX_DELIVER_AFTER_COMMIT"]:
+        return
+    if has_request_context() and config["OUTBOX_DELIVER_IN_BACKGROUND"]:
+        threading.Thread(target=_deliver_in_background, name="outbox", daemon=True,
+                         args=(current_app._get_current_object(),
+                               [message.id for message in queued])).start()
         return
     for message in queued:
         _deliver(message)
     db.session.commit()
+
+
+def _deliver_in_background(app: Flask, message_ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            for message_id in message_ids:
+                message = db.session.get(OutboxMessage, message_id)
+                if message is not None:
+                    _deliver(message)
+                    db.session.commit()
+        except Exception:  # the outbox worker tries again
+            log.exception("Delivery after the request failed; the outbox keeps the messages")
+            db.session.rollback()
 
 
 def deliver_due(limit: int = 100) -> tuple[int, int]:
