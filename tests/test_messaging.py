@@ -14,16 +14,7 @@ from sqlalchemy import select, update
 from guichet.extensions import db
 from guichet.models import OutboxMessage, utcnow
 from tests.conftest import PASSWORD
-
-
-def first_also_on_postgresql(cases, ids=None):
-    """Every case runs on SQLite; only the first also on PostgreSQL (the others check input
-    handling that does not depend on the database)."""
-    ids = ids or [None] * len(cases)
-    return [pytest.param(*(case if isinstance(case, tuple) else (case,)), id=ident,
-                         marks=() if index == 0 else pytest.mark.sqlite_only)
-            for index, (case, ident) in enumerate(zip(cases, ids))]
-
+from tests.support.params import first_also_on_postgresql
 
 
 def closed_port() -> int:

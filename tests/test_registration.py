@@ -12,23 +12,13 @@ from sqlalchemy import func, select
 from guichet.extensions import db
 from guichet.models import AuthSession, OutboxMessage, User
 from guichet.models.auth_session import STAGE_PASSWORD
-from tests.conftest import PASSWORD, navs_with_check
+from tests.conftest import PASSWORD, navs_with_check, registration_form
 from tests.support.params import first_also_on_postgresql
 from tests.support.page import feedback, summary_links, input_value
 
 
 EMAIL = "lea@example.ch"
 MOBILE = "+41795551234"
-
-
-def registration_form(person, **overrides):
-    data = {"email": EMAIL, "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom,
-            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-    data.update(overrides)
-    return data
 
 
 # --- reading the page ------------------------------------------------------------------------
