@@ -53,10 +53,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .access import init_access
     init_access(app)
-    from .invoices.shortcut import init_list_shortcut
-    init_list_shortcut(app)
     from .cli import init_cli
     init_cli(app)
+    from .core.unit_of_work import init_unit_of_work
+    from .web import error_response
+    init_unit_of_work(app, failed_commit=lambda: error_response(500))
     return app
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .audit import record
+from .web import error_response
 
 PUBLIC = "public"
 INSURED = "insured"
@@ -65,10 +66,9 @@ def _enforce():
             return "", 204, {"HX-Redirect": url_for("auth.login")}
         abort(401)
     if level == STAFF and not current_user.is_staff or level == INSURED and current_user.is_staff:
+        # an answer, not an exception: the unit of work keeps the audit entry
         record("access_refused", object_type="endpoint", object_id=request.endpoint)
-        from .extensions import db
-        db.session.commit()
-        abort(404 if level == STAFF else 403)
+        return error_response(404 if level == STAFF else 403)
     return None
 
 

@@ -1,6 +1,7 @@
 """Operator commands: ``flask --app guichet register|staff|outbox|demo``."""
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -9,14 +10,35 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from .core.unit_of_work import unit_of_work
 from .extensions import db
 from .models import STAFF_ROLES, User, utcnow
 from .passwords import check_password, hash_password
 
-register_cli = AppGroup("register", help="Le registre des assuré·e·s.")
-staff_cli = AppGroup("staff", help="Les comptes du personnel.")
-outbox_cli = AppGroup("outbox", help="Les e-mails et SMS en attente.")
-rates_cli = AppGroup("rates", help="Les taux datés (forfaits, tarifs) appliqués aux factures.")
+
+def in_unit_of_work(command):
+    """A command is one unit of work, as a request is: it commits once at the end, and an
+    error (a ``ClickException`` included) keeps nothing."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return command(*args, **kwargs)
+    return run
+
+
+class CommandGroup(AppGroup):
+    """Commands that run in the app context and in a unit of work of their own
+    (``units=False`` for a command that opens its own units, like the outbox worker)."""
+
+    def command(self, *args, units: bool = True, **kwargs):
+        decorate = super().command(*args, **kwargs)
+        return lambda command: decorate(in_unit_of_work(command) if units else command)
+
+
+register_cli = CommandGroup("register", help="Le registre des assuré·e·s.")
+staff_cli = CommandGroup("staff", help="Les comptes du personnel.")
+outbox_cli = CommandGroup("outbox", help="Les e-mails et SMS en attente.")
+rates_cli = CommandGroup("rates", help="Les taux datés (forfaits, tarifs) appliqués aux factures.")
 
 
 @rates_cli.command("list")
@@ -53,7 +75,6 @@ def rates_set(key, amount, valid_from, source):
     current.valid_to = start - timedelta(days=1)
     db.session.add(Rate(key=key, valid_from=start, amount=value, label=current.label,
                         source=source))
-    db.session.commit()
     click.echo(f"{key} : {value} CHF dès le {start.isoformat()}.")
 
 
@@ -109,14 +130,13 @@ def staff_create(email, role, name):
                 totp_secret=secret, email_confirmed_at=utcnow(), prenom=prenom or None,
                 nom=nom or None)
     db.session.add(user)
-    db.session.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Guichet Office AI")
     click.echo(f"Compte {role} créé pour {email}.")
     click.echo("Ajoutez ce compte à l'application d'authentification :")
     click.echo(uri)
 
 
-@outbox_cli.command("run")
+@outbox_cli.command("run", units=False)  # one unit per message
 @click.option("--once", is_flag=True, help="Un seul passage, puis s'arrête.")
 @click.option("--interval", default=15.0, show_default=True, help="Secondes entre deux passages.")
 def outbox_run(once, interval):
@@ -137,7 +157,9 @@ def outbox_run(once, interval):
 def demo():
     """Base de démonstration : schéma à jour, registre et comptes d'essai."""
     from .demo import load_demo
-    for line in load_demo():
+    with unit_of_work():
+        lines = load_demo()
+    for line in lines:  # once stored
         click.echo(line)
 
 

@@ -68,9 +68,6 @@ class Defaults:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
-    # Home pages kept per process, each for one session cookie, served again while nothing they
-    # show changed (invoices/shortcut.py); 0 turns that cache off.
-    HOME_PAGE_CACHE_SIZE = 256
     SESSION_COOKIE_NAME = "guichet_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

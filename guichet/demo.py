@@ -80,7 +80,6 @@ def load_demo() -> list[str]:
             prenom="Claire", nom="Gestion"))
     db.session.flush()
     _demo_decisions_and_iban(anna[0])
-    db.session.commit()
     lines = ["Données de démonstration prêtes.", "",
              "Assurée : anna.muster@example.ch / mot de passe « %s »" % DEMO_PASSWORD,
              "  Le code SMS s'affiche dans la console du serveur (ligne « SMS à … »).",

@@ -101,7 +101,7 @@ def import_register(raw: bytes) -> ImportReport:
         _upsert(report, existing.get(navs), RegisteredPerson,
                 {"navs13": navs, "nom": nom, "prenom": prenom, "date_naissance": born,
                  "nom_match": normalize_name_for_match(nom)})
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -165,5 +165,5 @@ def import_decisions(raw: bytes) -> ImportReport:
             continue
         seen.add(values["number"])
         _upsert(report, existing.get(values["number"]), Decision, values)
-    db.session.commit()
+    db.session.flush()
     return report

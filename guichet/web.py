@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .core.unit_of_work import rollback_request
 from .htmx import wants_fragment
 
 log = logging.getLogger("guichet.web")
@@ -55,7 +56,7 @@ def init_web(app: Flask) -> None:
 
 
 def add_security_headers(response):
-    """The headers every response carries (also used by the list shortcut's 204)."""
+    """The headers every response carries, errors and fragments included."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
@@ -89,6 +90,7 @@ def error_response(status: int, message: str | None = None):
 
 
 def _csrf_error(error):
+    rollback_request()
     return error_response(400, _("Le formulaire a expiré ou n'a pas pu être vérifié. "
                                  "Rechargez la page et envoyez-le à nouveau."))
 
@@ -96,6 +98,7 @@ def _csrf_error(error):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    rollback_request()
     response = error.get_response()
     body, status = error_response(error.code)
     response.set_data(body)
@@ -105,6 +108,5 @@ def _http_error(error: HTTPException):
 
 def _unexpected_error(error: Exception):
     log.exception("Unexpected error on %s %s", request.method, request.path)
-    from .extensions import db
-    db.session.rollback()
+    rollback_request()
     return error_response(500)

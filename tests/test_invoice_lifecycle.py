@@ -17,7 +17,7 @@ from guichet.extensions import db
 from guichet.invoices import services
 from guichet.models import (Attachment, ComplementRequest, Invoice, InvoiceEvent, InvoiceLine,
                             ReceiptCounter, utcnow)
-from guichet.transaction import commit
+from guichet.core.unit_of_work import unit_of_work
 from tests.conftest import page_text
 from tests.support.files import html_page, pdf_bytes
 from tests.test_invoice_types import (  # noqa: F401  (ready is a fixture)
@@ -44,11 +44,10 @@ def complete_standard(client, amount: str = "87.35", piece: str = "facture-pharm
 def ask_for_complement(app, invoice_id, factory, due=date(2026, 12, 15)):
     """What a gestionnaire does (the staff pages are not the subject here)."""
     staff = factory.user(email=f"gestion{invoice_id}@example.ch", role="reviewer")
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         invoice = db.session.get(Invoice, invoice_id)
         services.request_complement(invoice, staff, "Il manque le détail des séances.",
                                     "Facture détaillée du physiothérapeute", due)
-        commit()
     db.session.expire_all()
 
 
@@ -235,16 +234,14 @@ def test_a_complement_answer_with_a_refused_file_stores_nothing(app, ready, fact
 
 def test_a_complement_answer_whose_commit_fails_leaves_no_file(app, ready, factory,
                                                                monkeypatch):
-    from sqlalchemy.exc import OperationalError
+    from tests.test_invoice_pieces import fail_commits
     client = ready
     invoice_id = complete_standard(client)
     send(client, invoice_id)
     ask_for_complement(app, invoice_id, factory)
     files = upload_folder_files(app)
 
-    def failing_commit():
-        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
-    monkeypatch.setattr(db.session, "commit", failing_commit, raising=False)
+    fail_commits(monkeypatch)
     response = client.post(f"/demandes/{invoice_id}/complement", data={
         "message": "Voici.", "files-complement": (io.BytesIO(pdf_bytes()), "bon.pdf")},
         content_type="multipart/form-data")

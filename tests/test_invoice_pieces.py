@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import has_request_context, request
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -233,25 +234,30 @@ def test_a_piece_whose_file_is_gone_answers_404(app, draft):
 # --- atomicity ---------------------------------------------------------------------------------
 
 def fail_on_store_number(monkeypatch, failing: int) -> list[str]:
-    """The ``failing``-th file written fails as on a full disk; returns the names written."""
-    from guichet.uploads import storage
-    original, written = storage.store, []
+    """The ``failing``-th pièce written fails as on a full disk; returns the names written."""
+    import os
+    original, written = os.replace, []
 
-    def store(clean):
-        if len(written) + 1 == failing:
-            raise OSError(28, "No space left on device")
-        name = original(clean)
-        written.append(name)
-        return name
+    def replace(source, target):
+        if Path(target).suffix in (".pdf", ".jpg", ".png") and ".incoming-" in str(source):
+            if len(written) + 1 == failing:
+                raise OSError(28, "No space left on device")
+            written.append(Path(target).name)
+        return original(source, target)
 
-    monkeypatch.setattr(storage, "store", store)
+    monkeypatch.setattr(os, "replace", replace)
     return written
 
 
 def fail_commits(monkeypatch) -> None:
-    """The database refuses every commit (as when its disk is full)."""
+    """The database refuses the commit of every form sent (as when its disk is full); pages
+    that only read still open."""
+    real_commit = db.session.commit
+
     def commit():
-        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+        if has_request_context() and request.method == "POST":
+            raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+        return real_commit()
     monkeypatch.setattr(db.session, "commit", commit, raising=False)
 
 

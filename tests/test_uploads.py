@@ -29,8 +29,9 @@ from guichet.models.invoices import Attachment, Invoice
 from guichet.uploads import scanner
 from guichet.uploads.inspect import (MIB, CleanFile, RejectedUpload, check_total, clean_filename,
                                      display_name, format_size, inspect_storage, inspect_upload)
-from guichet.uploads.storage import (InvalidStoredName, delete_stored, is_stored_name,
-                                     open_stored, orphan_files, staged_files, store,
+from guichet.core.unit_of_work import unit_of_work
+from guichet.uploads.storage import (InvalidStoredName, delete_after_commit, delete_stored,
+                                     is_stored_name, open_stored, orphan_files, store,
                                      upload_folder)
 from tests.support import files
 
@@ -403,7 +404,7 @@ def _clean(data: bytes | None = None) -> CleanFile:
 
 
 def _folder_entries(app) -> list[str]:
-    folder = Path(app.instance_path) / "uploads"
+    folder = upload_folder(create=False)  # the configured folder (instance/uploads by default)
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
@@ -464,22 +465,22 @@ def test_delete_stored(upload_app):
     assert _folder_entries(upload_app) == []
 
 
-def test_staged_files_are_removed_when_the_block_fails(upload_app):
+def test_files_written_in_a_unit_that_rolls_back_are_removed(app):
     with pytest.raises(ZeroDivisionError):
-        with staged_files() as staged:
-            names = [staged.store(_clean()) for _ in range(3)]
-            assert len(_folder_entries(upload_app)) == 3
+        with unit_of_work():
+            names = [store(_clean()) for _ in range(3)]
+            assert len(_folder_entries(app)) == 3
             1 / 0
-    assert names and _folder_entries(upload_app) == []
+    assert names and _folder_entries(app) == []
 
 
-def test_staged_files_stay_when_the_block_succeeds(upload_app):
-    with staged_files() as staged:
-        name = staged.store(_clean())
-    assert _folder_entries(upload_app) == [name]
+def test_files_written_in_a_unit_that_commits_stay(app):
+    with unit_of_work():
+        name = store(_clean())
+    assert _folder_entries(app) == [name]
 
 
-def test_disk_full_on_the_third_piece_leaves_no_file(upload_app, monkeypatch):
+def test_disk_full_on_the_third_piece_leaves_no_file(app, monkeypatch):
     real_fsync = os.fsync
     calls = []
 
@@ -492,30 +493,32 @@ def test_disk_full_on_the_third_piece_leaves_no_file(upload_app, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(OSError) as caught:
-        with staged_files() as staged:
+        with unit_of_work():
             for _ in range(4):
-                staged.store(_clean())
+                store(_clean())
     assert caught.value.errno == errno.ENOSPC
-    assert _folder_entries(upload_app) == []  # neither stored files nor the temporary one
+    assert _folder_entries(app) == []  # neither stored files nor the temporary one
 
 
-def test_keep_protects_files_once_committed(upload_app):
+def test_a_failing_hook_after_the_commit_keeps_the_files(app):
+    with unit_of_work() as unit:
+        name = store(_clean())
+        unit.after_commit(lambda: 1 / 0)  # e.g. the e-mail after the commit failed
+    assert _folder_entries(app) == [name]
+
+
+def test_replaced_files_go_only_once_the_unit_commits(app):
+    with unit_of_work():
+        kept, replaced = store(_clean()), store(_clean())
     with pytest.raises(RuntimeError):
-        with staged_files() as staged:
-            name = staged.store(_clean())
-            staged.keep()
-            raise RuntimeError("the e-mail after the commit failed")
-    assert _folder_entries(upload_app) == [name]
-
-
-def test_discard_removes_files_explicitly(upload_app):
-    with staged_files() as staged:
-        staged.store(_clean())
-        staged.store(_clean())
-        staged.discard()
-        assert _folder_entries(upload_app) == []
-        kept = staged.store(_clean())
-    assert _folder_entries(upload_app) == [kept]
+        with unit_of_work():
+            delete_after_commit([kept])
+            raise RuntimeError("the change that forgot the file failed")
+    assert sorted(_folder_entries(app)) == sorted([kept, replaced])
+    with unit_of_work():
+        delete_after_commit([replaced])
+        assert sorted(_folder_entries(app)) == sorted([kept, replaced])  # not before the commit
+    assert _folder_entries(app) == [kept]
 
 
 def test_failed_commit_leaves_neither_rows_nor_files(app, factory, tmp_path):
@@ -526,11 +529,11 @@ def test_failed_commit_leaves_neither_rows_nor_files(app, factory, tmp_path):
     db.session.commit()
     invoice_id = invoice.id
     with pytest.raises(IntegrityError):
-        with staged_files() as staged:
+        with unit_of_work():
             names = []
             for data in (files.pdf_bytes(), files.jpeg_with_gps()):
                 clean = inspect_upload("piece.pdf", data)
-                name = staged.store(clean)
+                name = store(clean)
                 names.append(name)
                 db.session.add(Attachment(
                     invoice_id=invoice_id, requirement="facture", filename=clean.filename,
@@ -539,19 +542,15 @@ def test_failed_commit_leaves_neither_rows_nor_files(app, factory, tmp_path):
             db.session.add(Attachment(  # the same stored name twice: the commit fails
                 invoice_id=invoice_id, requirement="facture", filename="x.pdf",
                 stored_name=names[0], content_type="application/pdf", size=1, sha256="0" * 64))
-            db.session.commit()
-    db.session.rollback()
     assert db.session.scalars(select(Attachment)).all() == []
     assert list((tmp_path / "uploads").iterdir()) == []
     # retrying works
-    with staged_files() as staged:
+    with unit_of_work():
         clean = inspect_upload("piece.pdf", files.pdf_bytes())
         db.session.add(Attachment(
             invoice_id=invoice_id, requirement="facture", filename=clean.filename,
-            stored_name=staged.store(clean), content_type=clean.content_type, size=clean.size,
+            stored_name=store(clean), content_type=clean.content_type, size=clean.size,
             sha256=clean.sha256))
-        db.session.commit()
-        staged.keep()
     attachment = db.session.scalars(select(Attachment)).one()
     assert open_stored(attachment.stored_name).read_bytes() == clean.data
 

@@ -12,7 +12,6 @@ from ..auth.sessions import current_auth_session
 from ..extensions import limiter
 from ..forms import check_new_password
 from ..identifiers import format_navs13, format_phone_national
-from ..transaction import commit
 from . import services
 from .forms import EmailChangeForm, PasswordChangeForm, PhoneChangeForm, ProfileForm
 
@@ -43,7 +42,6 @@ def profile():
             form.navs13.errors.append(_("Ce N° AVS est déjà lié à un autre compte. "
                                         "Appelez l'office."))
         else:
-            commit()
             flash(_("Vos données ont été enregistrées."), "success")
             return redirect(url_for("account.profile"), 303)
     status = 422 if form.errors else 200
@@ -67,10 +65,8 @@ def change_email():
     if form.validate_on_submit():
         if not services.password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_(WRONG_PASSWORD))
-            commit()
         else:
             services.request_email_change(current_user, form.email.data)
-            commit()
             flash(_("Nous avons envoyé un lien à %(email)s. Votre adresse actuelle reste "
                     "valable jusqu'à ce que vous cliquiez sur ce lien.", email=form.email.data),
                   "success")
@@ -86,7 +82,6 @@ def confirm_email_change(token: str):
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
         user = services.confirm_email_change(token)
-        commit()
         if user is not None:
             flash(_("Votre nouvelle adresse e-mail est confirmée."), "success")
             return redirect(url_for("account.profile") if current_user.is_authenticated
@@ -106,11 +101,9 @@ def change_phone():
     if form.validate_on_submit():
         if not services.password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_(WRONG_PASSWORD))
-            commit()
         else:
             result = services.request_phone_change(current_user, current_auth_session(),
                                                    form.mobile.normalized)
-            commit()
             if result.sent:
                 return redirect(url_for("account.confirm_phone"), 303)
             form.mobile.errors.append(send_refusal_message(result))
@@ -127,7 +120,6 @@ def confirm_phone():
     form = CodeForm()
     if form.validate_on_submit():
         ok = services.confirm_phone_change(current_user, current_auth_session(), form.code.data)
-        commit()
         if ok:
             flash(_("Votre nouveau numéro de portable est confirmé."), "success")
             return redirect(url_for("account.profile"), 303)
@@ -147,10 +139,8 @@ def change_password():
                                                         current_user.navs13):
         if not services.password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_(WRONG_PASSWORD))
-            commit()
         else:
             services.change_password(current_user, current_auth_session(), form.password.data)
-            commit()
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."),
                   "success")
             return redirect(url_for("account.profile") if not current_user.is_staff

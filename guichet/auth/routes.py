@@ -13,7 +13,6 @@ from ..extensions import limiter
 from ..htmx import render
 from ..identifiers import InvalidIdentifier, normalize_swiss_mobile
 from ..models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
-from ..transaction import commit
 from . import services
 from .codes import send_refusal_message
 from .forms import (CodeForm, EmptyForm, ForgotPasswordForm, LoginForm, RegisterForm,
@@ -74,7 +73,6 @@ def register():
             prenom=form.prenom.data, date_naissance=form.date_naissance.normalized,
             rue=form.rue.data, npa=form.npa.data, localite=form.localite.data,
             pays=form.pays.data))
-        commit()
         return redirect(url_for("auth.second_factor"), 303)
     status = 422 if form.errors else 200
     return render_template("auth/register.html", form=form), status
@@ -104,12 +102,10 @@ def login():
         started = services.start_login(form.email.data, form.password.data)
         if started is not None:
             session["next"] = safe_next(form.next.data)
-            commit()
             if started.sms is not None and not started.sms.sent:
                 flash(_("Aucun nouveau code n'a pu être envoyé pour l'instant.") + " "
                       + send_refusal_message(started.sms), "info")
             return redirect(url_for("auth.second_factor"), 303)
-        commit()
         form.password.errors.append(_("E-mail ou mot de passe incorrect."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -130,7 +126,6 @@ def second_factor():
     if form.validate_on_submit():
         next_url = session.get("next")
         user = services.complete_second_factor(pending, form.code.data)
-        commit()
         if user is not None:
             if next_url:
                 session["next"] = None
@@ -159,7 +154,6 @@ def resend_code():
     message = None
     if request.method == "POST" and EmptyForm().validate_on_submit():
         result = services.resend_login_code(pending)
-        commit()
         if result is None or result.sent:
             message = _("Un nouveau code vous a été envoyé par SMS.")
         else:
@@ -178,7 +172,6 @@ def logout():
     """Ends the session on the server (303 to the home page)."""
     if EmptyForm().validate_on_submit():
         services.logout(current_auth_session())
-        commit()
         session.clear()
         flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("main.index"), 303)
@@ -192,7 +185,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        commit()
         return render_template("auth/forgot_sent.html", email=form.email.data)
     status = 422 if form.errors else 200
     return render_template("auth/forgot_password.html", form=form), status
@@ -210,7 +202,6 @@ def reset_password(token: str):
     if form.validate_on_submit() and check_new_password(form, user.email, user.navs13):
         services.reset_password(token, form.password.data)
         session.clear()
-        commit()
         flash(_("Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe."),
               "success")
         return redirect(url_for("auth.login"), 303)
@@ -225,7 +216,6 @@ def confirm_email(token: str):
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
         user = services.confirm_email(token)
-        commit()
         if user is not None:
             flash(_("Votre adresse e-mail est confirmée. Merci !"), "success")
             return redirect(url_for("invoices.list_invoices") if current_user.is_authenticated
@@ -243,7 +233,6 @@ def resend_confirmation():
     """« Renvoyez-moi un nouvel e-mail » (303 back, or the widget for htmx)."""
     if EmptyForm().validate_on_submit() and current_user.email_confirmed_at is None:
         services.send_email_confirmation(current_user)
-        commit()
         message = _("Nous vous avons envoyé un nouvel e-mail de confirmation.")
         if request.headers.get("HX-Request"):
             return render_template("invoices/_email_pending.html", form=EmptyForm(),

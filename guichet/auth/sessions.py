@@ -34,7 +34,7 @@ def init_sessions(app: Flask) -> None:
 
 
 def _load_user_first():
-    """Load the user before any other work, so the idle-time update commits nothing else."""
+    """Load the user (and move the idle timer) before any other work of the request."""
     if request.endpoint != "static":
         _ = current_user.is_authenticated
 
@@ -125,5 +125,4 @@ def _load_user_from_session(_request):
     if touch_due(auth_session.last_seen_at, now) and not _is_background_request():
         db.session.execute(update(AuthSession).where(AuthSession.id == auth_session.id)
                            .values(last_seen_at=now))
-        db.session.commit()
     return auth_session.user

@@ -12,7 +12,6 @@ from ..auth.forms import CodeForm, EmptyForm
 from ..auth.sessions import current_auth_session
 from ..extensions import limiter
 from ..identifiers import format_phone_national
-from ..transaction import commit
 from . import services
 from .forms import IbanForm
 
@@ -30,7 +29,6 @@ def list_ibans():
     if form.validate_on_submit():
         if not password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_("Le mot de passe actuel n'est pas correct."))
-            commit()
         else:
             try:
                 result = services.request_new_iban(current_user, current_auth_session(),
@@ -38,7 +36,6 @@ def list_ibans():
             except services.AlreadyListed:
                 form.iban.errors.append(_("Cet IBAN figure déjà dans votre liste."))
             else:
-                commit()
                 if result.sent:
                     return redirect(url_for("banking.confirm_iban"), 303)
                 form.iban.errors.append(send_refusal_message(result))
@@ -58,7 +55,6 @@ def confirm_iban():
     form = CodeForm()
     if form.validate_on_submit():
         account = services.confirm_new_iban(current_user, current_auth_session(), form.code.data)
-        commit()
         if account is not None:
             flash(_("L'IBAN a été ajouté."), "success")
             return redirect(url_for("banking.list_ibans"), 303)
@@ -78,6 +74,5 @@ def remove_iban(account_id: int):
         abort(400)
     if services.remove_iban(current_user, account_id) is None:
         abort(404)
-    commit()
     flash(_("L'IBAN a été retiré de votre liste."), "success")
     return redirect(url_for("banking.list_ibans"), 303)

@@ -9,7 +9,6 @@ from ..access import insured_required
 from ..auth.forms import EmptyForm
 from ..identifiers import mask_navs13
 from ..invoices.decision_number import format_decision_number
-from ..transaction import commit
 from . import services
 from .forms import BeneficiaryForm, SavedDecisionForm
 
@@ -49,7 +48,6 @@ def list_beneficiaries():
         except services.AlreadyListed:
             form.navs13.errors.append(_("Cette personne figure déjà dans votre liste."))
         else:
-            commit()
             flash(_("Le bénéficiaire a été ajouté."), "success")
             return redirect(url_for("beneficiaries.list_beneficiaries"), 303)
     return _page(form=form, status=422 if form.errors else 200)
@@ -61,7 +59,6 @@ def remove_beneficiary(beneficiary_id: int):
     beneficiary = _owned_or_404(beneficiary_id)
     if EmptyForm().validate_on_submit() and services.remove_beneficiary(current_user,
                                                                          beneficiary):
-        commit()
         flash(_("Le bénéficiaire a été retiré de votre liste."), "success")
     return redirect(url_for("beneficiaries.list_beneficiaries"), 303)
 
@@ -79,7 +76,6 @@ def save_decision(beneficiary_id: int):
         except services.AlreadyListed:
             form.number.errors.append(_("Ce numéro est déjà enregistré."))
         else:
-            commit()
             flash(_("Le N° de décision a été enregistré."), "success")
             return redirect(url_for("beneficiaries.list_beneficiaries"), 303)
     return _page(decision_form=form, decision_for=beneficiary.id, status=422)
@@ -93,6 +89,5 @@ def forget_decision(beneficiary_id: int, decision_id: int):
         abort(400)
     if not services.forget_decision(current_user, beneficiary, decision_id):
         abort(404)
-    commit()
     flash(_("Le N° de décision a été retiré."), "success")
     return redirect(url_for("beneficiaries.list_beneficiaries"), 303)

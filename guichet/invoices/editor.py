@@ -5,11 +5,12 @@ lost whichever button is pressed, with or without JavaScript. Every POST saves t
 """
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit import record
+from ..core.unit_of_work import discard
 from ..banking.services import active_accounts, describe
 from ..beneficiaries.services import beneficiaries_of, save_decision
 from ..extensions import db
@@ -17,10 +18,9 @@ from ..htmx import wants_fragment
 from ..identifiers import InvalidIdentifier, mask_navs13
 from ..models import Attachment, Beneficiary
 from ..money import format_chf
-from ..transaction import commit
 from ..uploads.inspect import RejectedUpload, check_total, format_size, inspect_storage
 from ..uploads.scanner import scan
-from ..uploads.storage import delete_many, staged_files
+from ..uploads.storage import delete_after_commit, store
 from . import pricing, services
 from .catalog import invoice_type
 from .decision_number import format_decision_number, parse_decision_number
@@ -103,7 +103,6 @@ def handle_post(invoice):
     db.session.flush()
     evaluation = pricing.evaluate(invoice)
     _remember_amounts(invoice, evaluation)
-    _commit()
     if action == "review" and not upload_errors:
         return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
     # Adding or removing a line, or an answer that changes which fields exist, redraws the
@@ -185,44 +184,20 @@ def _store_uploads(invoice) -> list[str] | None:
     except RejectedUpload as exc:
         return errors + [exc.message]
     try:
-        with staged_files() as staged:
-            for requirement, clean, verdict in incoming:
-                stored = staged.store(clean)
-                invoice.attachments.append(Attachment(
-                    requirement=requirement, filename=clean.filename, stored_name=stored,
-                    content_type=clean.content_type, size=clean.size, sha256=clean.sha256,
-                    scan_status=verdict))
-                record("attachment_added", actor=current_user, object_type="invoice",
-                       object_id=invoice.id, sha256=clean.sha256[:12])
-            db.session.flush()
+        for requirement, clean, verdict in incoming:
+            invoice.attachments.append(Attachment(
+                requirement=requirement, filename=clean.filename, stored_name=store(clean),
+                content_type=clean.content_type, size=clean.size, sha256=clean.sha256,
+                scan_status=verdict))
+            record("attachment_added", actor=current_user, object_type="invoice",
+                   object_id=invoice.id, sha256=clean.sha256[:12])
+        db.session.flush()
     except OSError:
-        db.session.rollback()
-        g.pop("files_to_delete", None)  # rolled back: a pièce « removed » above stays
+        # a full disk: nothing of this request is kept (the files written are removed, a pièce
+        # « removed » above stays), and the form says so
+        discard()
         return None
-    _stored_by_this_request(staged.names)
     return errors
-
-
-def _stored_by_this_request(stored_names: list[str]) -> None:
-    """Files written before the commit: no committed row points at them yet."""
-    g.setdefault("files_stored", []).extend(stored_names)
-
-
-def _discard_stored() -> None:
-    delete_many(g.pop("files_stored", []))
-
-
-def _commit() -> None:
-    """The request's commit; when it fails, the files this request wrote are removed, so that
-    no orphan file is left (security.md 23, 27). The error then answers « Rien n'a été
-    enregistré »."""
-    try:
-        db.session.commit()
-    except BaseException:
-        _discard_stored()
-        raise
-    g.pop("files_stored", None)
-    commit()  # stale files and messages go only now
 
 
 def _remove_file(invoice, attachment_id: int) -> None:
@@ -231,16 +206,7 @@ def _remove_file(invoice, attachment_id: int) -> None:
             invoice.attachments.remove(attachment)
             record("attachment_removed", actor=current_user, object_type="invoice",
                    object_id=invoice.id)
-            _after_commit_delete([attachment.stored_name])
-
-
-def _after_commit_delete(stored_names: list[str]) -> None:
-    from flask import g
-    g.setdefault("files_to_delete", []).extend(stored_names)
-
-
-def forget_files(stored_names) -> None:
-    delete_many(stored_names)
+            delete_after_commit([attachment.stored_name])
 
 
 def _remember_amounts(invoice, evaluation) -> None:
@@ -323,14 +289,12 @@ def handle_complement(invoice):
     uploaded_before = len(invoice.attachments)
     errors = _store_uploads(invoice)
     if errors is None or errors:
-        db.session.rollback()
-        _discard_stored()  # the accepted files of a refused answer: no row points at them
+        discard()  # a refused answer keeps nothing, not even the files that were accepted
         return render_template("invoices/show.html", **show_context(
             invoice, form, errors or [_("Rien n'a été enregistré. Réessayez.")])), 422
     complement = services.open_complement(invoice)
     for attachment in invoice.attachments[uploaded_before:]:
         attachment.complement_request_id = complement.id if complement else None
     services.answer_complement(invoice, current_user, form.message.data)
-    _commit()
     flash(_("Merci : votre réponse a été envoyée à l'office."), "success")
     return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)

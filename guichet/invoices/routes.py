@@ -11,10 +11,10 @@ from ..access import insured_required
 from ..auth.forms import EmptyForm
 from ..auth.sessions import background
 from ..beneficiaries.services import beneficiaries_of
-from ..extensions import db
+from ..core.unit_of_work import discard
+from ..extensions import limiter
 from ..htmx import render, wants_fragment
 from ..models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
-from ..transaction import commit
 from . import editor, services
 from .catalog import INVOICE_TYPES, invoice_type
 from .display import template_helpers
@@ -52,6 +52,7 @@ def list_invoices():
 @bp.route("/liste")
 @insured_required
 @background
+@limiter.exempt
 def poll_invoices():
     """Polling: 204 when nothing changed since ``stamp``, else the list fragment."""
     if request.args.get("stamp") == services.list_stamp(current_user) and wants_fragment():
@@ -73,7 +74,6 @@ def new_invoice():
               "error")
         return redirect(url_for("invoices.list_invoices"), 303)
     invoice = services.create_draft(current_user, type_key)
-    commit()
     return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id), 303)
 
 
@@ -128,9 +128,8 @@ def submit_invoice(invoice_id: int):
     try:
         editor.finalise_amounts(invoice)
         services.submit(invoice, current_user, token)
-        commit()
     except (services.AlreadySent, StaleDataError):
-        db.session.rollback()
+        discard()  # another request sent it first: its receipt is the answer
     return redirect(receipt, 303)
 
 
@@ -154,9 +153,7 @@ def delete_invoice(invoice_id: int):
         abort(404)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
-        stored = services.delete_draft(invoice, current_user)
-        commit()
-        editor.forget_files(stored)
+        services.delete_draft(invoice, current_user)
         flash(_("Le brouillon a été supprimé."), "success")
         return redirect(url_for("invoices.list_invoices"), 303)
     return render_template("invoices/delete.html", invoice=invoice, form=form,

@@ -18,6 +18,7 @@ from ..beneficiaries.services import beneficiaries_of, ensure_holder
 from ..extensions import db
 from ..identifiers import InvalidIdentifier
 from ..messaging import queue_email
+from ..uploads.storage import delete_after_commit
 from ..models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
                       InvoiceLine, User, utcnow)
 from ..models.invoices import (STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBMITTED)
@@ -51,8 +52,9 @@ def any_may_change(user: User) -> bool:
 
 def list_stamp(user: User) -> str:
     """A short fingerprint of the list: it changes whenever an invoice is added or changed
-    (``users.list_version``, moved by ``models.list_version``)."""
-    return str(db.session.scalar(select(User.list_version).where(User.id == user.id)))
+    (``users.list_version``, moved by ``models.list_version``). Read from the account as the
+    request loaded it, with its login session: no query of its own."""
+    return str(user.list_version)
 
 
 def owned_invoice(user: User, invoice_id: int) -> Invoice | None:
@@ -132,14 +134,13 @@ def remove_line(invoice: Invoice, position: int) -> None:
             line.position = index
 
 
-def delete_draft(invoice: Invoice, user: User) -> list[str]:
-    """Deletes a Brouillon; returns the stored file names to remove after the commit."""
+def delete_draft(invoice: Invoice, user: User) -> None:
+    """Deletes a Brouillon; its pièces' files go once that is committed."""
     if invoice.status != STATUS_DRAFT:
         raise NotEditable()
-    stored = [attachment.stored_name for attachment in invoice.attachments]
+    delete_after_commit(attachment.stored_name for attachment in invoice.attachments)
     record("invoice_draft_deleted", actor=user, object_type="invoice", object_id=invoice.id)
     db.session.delete(invoice)
-    return stored
 
 
 class NotEditable(RuntimeError):
@@ -178,7 +179,6 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise AlreadySent() from None
     return invoice
 

@@ -1,10 +1,11 @@
 """The outbox: messages are rows written with the change that caused them, sent after commit.
 
-``queue_*`` add a row to the current transaction. After the request commits, ``deliver_queued``
-tries the rows this request queued, from a thread of its own: the answer waits neither for the
-mail server nor for the SMS gateway, and takes as long whether or not it sent a message
-(security.md 2). ``deliver_due`` (the ``outbox run`` command) retries the others with
-exponential backoff, so a mail server that is down loses nothing.
+``queue_*`` add a row to the current unit of work. Once that unit has committed, the rows it
+queued are tried, from a thread of its own in a request: the answer waits neither for the mail
+server nor for the SMS gateway, and takes as long whether or not it sent a message
+(security.md 2). A unit that rolls back sends nothing. ``deliver_due`` (the ``outbox run``
+command) retries the others with exponential backoff, so a mail server that is down loses
+nothing. Each delivery attempt is a unit of its own.
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import logging
 import threading
 from datetime import timedelta
 
-from flask import Flask, current_app, g, has_request_context, render_template
+from flask import Flask, current_app, has_request_context, render_template
 from sqlalchemy import select
 
+from ..core.unit_of_work import current_unit, unit_of_work
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from ..models.outbox import (CHANNEL_EMAIL, CHANNEL_SMS, STATUS_FAILED, STATUS_PENDING,
@@ -28,7 +30,7 @@ SENT_SMS_PLACEHOLDER = "[texte effacé après l'envoi]"
 
 def _remember(message: OutboxMessage) -> OutboxMessage:
     db.session.add(message)
-    g.setdefault("outbox_queued", []).append(message)
+    current_unit().batch("outbox", _deliver_after_commit).append(message)
     return message
 
 
@@ -47,34 +49,37 @@ def queue_sms(to: str, text: str) -> OutboxMessage:
     return _remember(OutboxMessage(channel=CHANNEL_SMS, recipient=to, body_text=text))
 
 
-def deliver_queued() -> None:
-    """Called right after the commit: try what was queued, from a thread in a request (when
+def _deliver_after_commit(queued: list[OutboxMessage]) -> None:
+    """Right after the commit: try what the unit queued, from a thread in a request (when
     ``OUTBOX_DELIVER_IN_BACKGROUND``), else at once."""
-    queued = g.pop("outbox_queued", [])
     config = current_app.config
     if not queued or not config["OUTBOX_DELIVER_AFTER_COMMIT"]:
         return
+    message_ids = [message.id for message in queued]
     if has_request_context() and config["OUTBOX_DELIVER_IN_BACKGROUND"]:
         threading.Thread(target=_deliver_in_background, name="outbox", daemon=True,
-                         args=(current_app._get_current_object(),
-                               [message.id for message in queued])).start()
+                         args=(current_app._get_current_object(), message_ids)).start()
         return
-    for message in queued:
-        _deliver(message)
-    db.session.commit()
+    _deliver_each(message_ids)
 
 
 def _deliver_in_background(app: Flask, message_ids: list[int]) -> None:
     with app.app_context():
         try:
-            for message_id in message_ids:
-                message = db.session.get(OutboxMessage, message_id)
-                if message is not None:
-                    _deliver(message)
-                    db.session.commit()
+            _deliver_each(message_ids)
         except Exception:  # the outbox worker tries again
             log.exception("Delivery after the request failed; the outbox keeps the messages")
-            db.session.rollback()
+        finally:
+            db.session.remove()
+
+
+def _deliver_each(message_ids: list[int]) -> None:
+    """Each message in a unit of its own: one that was sent is marked sent at once."""
+    for message_id in message_ids:
+        with unit_of_work():
+            message = db.session.get(OutboxMessage, message_id)
+            if message is not None:
+                _deliver(message)
 
 
 def deliver_due(limit: int = 100) -> tuple[int, int]:
@@ -85,12 +90,15 @@ def deliver_due(limit: int = 100) -> tuple[int, int]:
         .where(OutboxMessage.status == STATUS_PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id).limit(limit)).all()
     sent = failed = 0
-    for message in messages:
-        if _deliver(message):
-            sent += 1
-        else:
-            failed += 1
-        db.session.commit()
+    for message_id in [message.id for message in messages]:
+        with unit_of_work():
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None:
+                continue
+            if _deliver(message):
+                sent += 1
+            else:
+                failed += 1
     return sent, failed
 
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from ..access import insured_required
 from ..audit import record
-from ..transaction import commit
 from .export import export_user_data
 
 bp = Blueprint("privacy", __name__, url_prefix="/compte/mes-donnees")
@@ -27,7 +26,6 @@ def download():
     """All the account's data as a JSON file (download)."""
     data = export_user_data(current_user)
     record("data_exported", object_type="user", object_id=current_user.id)
-    commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="guichet-mes-donnees.json"'

@@ -4,11 +4,11 @@ from __future__ import annotations
 from .inspect import (CONTENT_TYPES, CleanFile, RejectedUpload, check_total, inspect_storage,
                       inspect_upload)
 from .scanner import scan
-from .storage import (InvalidStoredName, StagedFiles, delete_stored, open_stored, orphan_files,
-                      staged_files, store)
+from .storage import (InvalidStoredName, delete_after_commit, delete_stored, open_stored,
+                      orphan_files, store)
 
 __all__ = [
-    "CONTENT_TYPES", "CleanFile", "InvalidStoredName", "RejectedUpload", "StagedFiles",
-    "check_total", "delete_stored", "inspect_storage", "inspect_upload", "open_stored",
-    "orphan_files", "scan", "staged_files", "store",
+    "CONTENT_TYPES", "CleanFile", "InvalidStoredName", "RejectedUpload", "check_total",
+    "delete_after_commit", "delete_stored", "inspect_storage", "inspect_upload", "open_stored",
+    "orphan_files", "scan", "store",
 ]

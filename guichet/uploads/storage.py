@@ -5,14 +5,10 @@ written atomically: a temporary file in the same folder, fsync, then ``os.replac
 of exactly that pattern are ever opened or deleted, so a name from the database cannot walk
 out of the folder.
 
-A request that stores several pièces does it through :func:`staged_files`, so that a failure
-while storing the k-th file or at the commit removes every file it wrote::
-
-    with staged_files() as staged:
-        for clean in cleaned:
-            db.session.add(Attachment(..., stored_name=staged.store(clean)))
-        db.session.commit()
-        staged.keep()          # committed: later errors must not remove the files
+Files follow the unit of work of the request that writes or replaces them: a file written by
+:func:`store` is removed again if the unit rolls back (a failure at the k-th file, or at the
+commit, leaves no orphan), and :func:`delete_after_commit` removes files only once the change
+that forgot them is committed.
 """
 from __future__ import annotations
 
@@ -26,6 +22,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..core.unit_of_work import after_commit, after_rollback
 from .inspect import CleanFile
 
 log = logging.getLogger(__name__)
@@ -65,7 +62,8 @@ def _checked(stored_name: str) -> str:
 
 
 def store(clean: CleanFile) -> str:
-    """Writes the file under a new random name and returns that name."""
+    """Writes the file under a new random name and returns that name; the file is removed
+    again if the current unit of work rolls back."""
     folder = upload_folder()
     fd, temp = tempfile.mkstemp(dir=folder, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
     try:
@@ -83,7 +81,16 @@ def store(clean: CleanFile) -> str:
         Path(temp).unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
+    after_rollback(lambda: delete_many([name]))
     return name
+
+
+def delete_after_commit(stored_names) -> None:
+    """Removes these files once the current unit of work has committed (never before: a
+    rollback keeps the rows that point at them)."""
+    names = list(stored_names)
+    if names:
+        after_commit(lambda: delete_many(names))
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -122,45 +129,6 @@ def delete_many(stored_names) -> None:
             delete_stored(name)
         except (OSError, InvalidStoredName) as error:
             log.warning("could not remove stored file %r: %s", name, error)
-
-
-class StagedFiles:
-    """The files one request stored; removed together if the request fails before
-    :meth:`keep` (or before the end of the ``with`` block)."""
-
-    def __init__(self):
-        self.names: list[str] = []
-        self.kept = False
-
-    def store(self, clean: CleanFile) -> str:
-        name = store(clean)
-        self.names.append(name)
-        return name
-
-    def keep(self) -> None:
-        """The rows that point at the files are committed: never remove them from here on."""
-        self.kept = True
-
-    def discard(self) -> None:
-        """Removes every file stored so far (unless kept)."""
-        if self.kept:
-            return
-        names, self.names = self.names, []
-        delete_many(names)
-
-    def __enter__(self) -> StagedFiles:
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is not None:
-            self.discard()
-        else:
-            self.kept = True
-
-
-def staged_files() -> StagedFiles:
-    """``with staged_files() as staged: ...``; an exception inside removes the files."""
-    return StagedFiles()
 
 
 def orphan_files(known_names: set[str], *, min_age: float = 3600.0) -> list[Path]:
