@@ -44,9 +44,10 @@ def main(argv=None) -> None:
 
     import seed as seeding
     state = seeding.refresh_session(state)
-    from guichet import create_app
     from sqlalchemy import event
-    from guichet.extensions import db
+
+    from guichet import create_app
+    from guichet.models.base import db
     app = create_app({"SQLALCHEMY_DATABASE_URI": state["database_url"],
                       "SECRET_KEY": state["secret_key"], "LOCAL_DEV": True,
                       "UPLOAD_FOLDER": str(Path(state["workdir"]) / "uploads")})

@@ -22,8 +22,8 @@ stopped by their pid at the end, also on errors and Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import http.client
 import html
+import http.client
 import json
 import os
 import re

@@ -123,7 +123,7 @@ class Builder:
     # --- people --------------------------------------------------------------------------------
 
     def register(self, nom: str, prenom: str, born: date) -> str:
-        from guichet.identifiers import normalize_name_for_match
+        from guichet.core.identifiers import normalize_name_for_match
         self.navs_counter += 1
         number = navs(self.navs_counter)
         self.rows["registered_persons"].append({
@@ -454,7 +454,8 @@ def build(args, rng: random.Random, now: datetime, password_hash: str) -> tuple[
 
 def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None:
     from sqlalchemy import insert, text
-    from guichet.extensions import db
+
+    from guichet.models.base import db
     order = ["registered_persons", "users", "beneficiaries", "saved_decisions", "decisions",
              "bank_accounts", "invoices", "complement_requests", "invoice_lines",
              "invoice_events", "attachments", "receipt_counters", "auth_sessions"]
@@ -480,7 +481,7 @@ def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None
 
 def new_session(app, user_id: int, now: datetime | None = None) -> dict:
     """A server session (stage "full") for ``user_id`` and its signed cookie value."""
-    from guichet.auth.sessions import token_hash
+    from guichet.core.sessions import token_hash
     token = secrets.token_urlsafe(32)
     now = now or datetime.now(timezone.utc)
     row = {"token_hash": token_hash(token), "user_id": user_id, "stage": "full",
@@ -500,7 +501,8 @@ def make_app(database_url: str, secret_key: str, workdir: Path):
 def refresh_session(state: dict) -> dict:
     """For ``--reuse``: a fresh session row and cookie (the old one may have expired)."""
     from sqlalchemy import insert
-    from guichet.extensions import db
+
+    from guichet.models.base import db
     app = make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
     with app.app_context():
         session = new_session(app, state["bench_user_id"])
@@ -513,7 +515,8 @@ def refresh_session(state: dict) -> dict:
 
 def _reset_schema(app) -> None:
     from sqlalchemy import inspect, text
-    from guichet.extensions import db
+
+    from guichet.models.base import db
     db.metadata.drop_all(db.engine)
     with db.engine.begin() as conn:
         if "alembic_version" in inspect(conn).get_table_names():
@@ -533,8 +536,9 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
 
     from flask_migrate import upgrade
     from sqlalchemy import inspect
-    from guichet.extensions import db
-    from guichet.passwords import hash_password
+
+    from guichet.core.passwords import hash_password
+    from guichet.models.base import db
 
     args = argparse.Namespace(users=users, invoices=invoices, bench_invoices=bench_invoices)
     with app.app_context():

@@ -15,48 +15,51 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("GUICHET_INSTANCE_PATH") or None,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    from .config import load_config
+    from guichet.core.config import load_config
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
 
-    from . import extensions as ext
-    ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
+    from guichet.core import extensions as ext
+    from guichet.models.base import db
+    db.init_app(app)
+    ext.migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     ext.mail.init_app(app)
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
-    from .i18n import init_i18n
+    from guichet.core.i18n import init_i18n
     init_i18n(app)
 
-    from . import models  # noqa: F401  (registers the tables)
-    from .passwords import configure_hasher
+    from guichet import models  # noqa: F401  (registers the tables)
+    from guichet.core.passwords import configure_hasher
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"],
                      app.config["ARGON2_PARALLELISM"])
 
-    from .web import init_web
+    from guichet.core.web import init_web
     init_web(app)
-    from .auth.sessions import init_sessions
+    from guichet.core.sessions import init_sessions
     init_sessions(app)
 
-    from .main.routes import bp as main_bp
-    from .auth.routes import bp as auth_bp
-    from .account.routes import bp as account_bp
-    from .invoices.routes import bp as invoices_bp
-    from .staff.routes import bp as staff_bp
-    from .banking.routes import bp as banking_bp
-    from .beneficiaries.routes import bp as beneficiaries_bp
-    from .privacy.routes import bp as privacy_bp
+    from guichet.account.routes import bp as account_bp
+    from guichet.auth.routes import bp as auth_bp
+    from guichet.banking.routes import bp as banking_bp
+    from guichet.beneficiaries.routes import bp as beneficiaries_bp
+    from guichet.invoices.routes import bp as invoices_bp
+    from guichet.main.routes import bp as main_bp
+    from guichet.privacy.routes import bp as privacy_bp
+    from guichet.staff.routes import bp as staff_bp
     for blueprint in (main_bp, auth_bp, account_bp, banking_bp, beneficiaries_bp, privacy_bp,
                       invoices_bp, staff_bp):
         app.register_blueprint(blueprint)
+    from guichet.beneficiaries.services import connect_signals as connect_beneficiaries
+    connect_beneficiaries()
 
-    from .access import init_access
+    from guichet.core.access import init_access
     init_access(app)
-    from .cli import init_cli
+    from guichet.cli import init_cli
     init_cli(app)
-    from .core.unit_of_work import init_unit_of_work
-    from .web import error_response
+    from guichet.core.unit_of_work import init_unit_of_work
+    from guichet.core.web import error_response
     init_unit_of_work(app, failed_commit=lambda: error_response(500))
     return app
 

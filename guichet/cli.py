@@ -10,10 +10,10 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .core.unit_of_work import unit_of_work
-from .extensions import db
-from .models import STAFF_ROLES, User, utcnow
-from .passwords import check_password, hash_password
+from guichet.core.passwords import check_password, hash_password
+from guichet.core.unit_of_work import unit_of_work
+from guichet.models import STAFF_ROLES, User, utcnow
+from guichet.models.base import db
 
 
 def in_unit_of_work(command):
@@ -44,7 +44,7 @@ rates_cli = CommandGroup("rates", help="Les taux datés (forfaits, tarifs) appli
 @rates_cli.command("list")
 def rates_list():
     """Affiche les taux et leurs périodes de validité."""
-    from .models import Rate
+    from guichet.models import Rate
     for rate in db.session.scalars(select(Rate).order_by(Rate.key, Rate.valid_from)):
         until = rate.valid_to.isoformat() if rate.valid_to else "…"
         click.echo(f"{rate.key:40} {rate.valid_from.isoformat()} → {until:10} "
@@ -60,7 +60,8 @@ def rates_set(key, amount, valid_from, source):
     """Nouveau taux dès une date ; le taux précédent s'arrête la veille."""
     from datetime import date, timedelta
     from decimal import Decimal, InvalidOperation
-    from .models import Rate
+
+    from guichet.models import Rate
     try:
         start = date.fromisoformat(valid_from)
         value = Decimal(amount).quantize(Decimal("0.01"))
@@ -82,7 +83,7 @@ def rates_set(key, amount, valid_from, source):
 @click.argument("csv_file", type=click.File("rb"))
 def register_import(csv_file):
     """Importe le registre (CSV : navs13,nom,prenom,date_naissance)."""
-    from .register_import import BadRegisterFile, import_register
+    from guichet.register.imports import BadRegisterFile, import_register
     try:
         report = import_register(csv_file.read())
     except BadRegisterFile as exc:
@@ -95,7 +96,7 @@ def register_import(csv_file):
 def register_import_decisions(csv_file):
     """Importe les décisions (CSV : navs13,numero_decision,type_facture,valable_du,valable_au,
     degre,montant_mensuel)."""
-    from .register_import import BadRegisterFile, import_decisions
+    from guichet.register.imports import BadRegisterFile, import_decisions
     try:
         report = import_decisions(csv_file.read())
     except BadRegisterFile as exc:
@@ -142,7 +143,8 @@ def staff_create(email, role, name):
 def outbox_run(once, interval):
     """Envoie les messages en attente et réessaie ceux qui ont échoué."""
     import time
-    from .messaging import deliver_due
+
+    from guichet.messaging import deliver_due
     while True:
         sent, failed = deliver_due()
         if sent or failed or once:
@@ -156,7 +158,7 @@ def outbox_run(once, interval):
 @with_appcontext
 def demo():
     """Base de démonstration : schéma à jour, registre et comptes d'essai."""
-    from .demo import load_demo
+    from guichet.demo import load_demo
     with unit_of_work():
         lines = load_demo()
     for line in lines:  # once stored

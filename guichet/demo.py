@@ -9,10 +9,10 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from stdnum import ean
 
-from .extensions import db
-from .identifiers import format_navs13, normalize_name_for_match
-from .models import ROLE_ADMIN, BankAccount, Decision, RegisteredPerson, User, utcnow
-from .passwords import hash_password
+from guichet.core.identifiers import format_navs13, normalize_name_for_match
+from guichet.core.passwords import hash_password
+from guichet.models import ROLE_ADMIN, BankAccount, Decision, RegisteredPerson, User, utcnow
+from guichet.models.base import db
 
 DEMO_PASSWORD = "demo guichet neuchatel"
 DEMO_STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DP"

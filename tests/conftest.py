@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from html import unescape
 from datetime import date
+from html import unescape
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,11 +14,11 @@ from sqlalchemy.orm import close_all_sessions
 from stdnum import ean
 
 from guichet import create_app
-from guichet.extensions import db
-from guichet.identifiers import normalize_name_for_match
-from guichet.models import RegisteredPerson, User, utcnow
+from guichet.core.identifiers import normalize_name_for_match
+from guichet.core.passwords import hash_password
 from guichet.invoices.rates import seed_default_rates
-from guichet.passwords import hash_password
+from guichet.models import RegisteredPerson, User, utcnow
+from guichet.models.base import db
 from tests.support.servers import SmsGateway, SmtpServer
 
 POSTGRES_URL = os.environ.get("GUICHET_TEST_POSTGRES_URL")

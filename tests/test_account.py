@@ -6,14 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from guichet.extensions import db
-from guichet.identifiers import format_navs13
+from guichet.core.identifiers import format_navs13
+from guichet.core.passwords import verify_password
 from guichet.models import OutboxMessage, User
-from guichet.passwords import verify_password
+from guichet.models.base import db
 from tests.conftest import PASSWORD, login, page_text
+from tests.support.page import checked_radio, feedback, input_value, selected_option, summary_links
 from tests.support.params import first_also_on_postgresql
-from tests.support.page import feedback, summary_links, input_value, checked_radio, selected_option
-
 
 NEW_PASSWORD = "un autre velo bleu au soleil"
 

@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from guichet.banking.iban import mask_iban, parse_payout_iban
-from guichet.extensions import db
-from guichet.identifiers import InvalidIdentifier
+from guichet.core.iban import mask_iban, parse_payout_iban
+from guichet.core.identifiers import InvalidIdentifier
 from guichet.models import BankAccount
+from guichet.models.base import db
 from tests.conftest import PASSWORD, login, page_text
 
 UBS = "CH56 0483 5012 3456 7800 9"

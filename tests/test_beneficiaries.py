@@ -3,8 +3,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from guichet.extensions import db
 from guichet.models import Beneficiary, SavedDecision
+from guichet.models.base import db
 from tests.conftest import login, page_text
 
 

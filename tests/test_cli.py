@@ -14,14 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from guichet import create_app
+from guichet.core.passwords import verify_password
 from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_STAFF_TOTP
-from guichet.extensions import db
 from guichet.models import OutboxMessage, RegisteredPerson, User
-from guichet.passwords import verify_password
+from guichet.models.base import db
 from tests.conftest import navs_with_check
 from tests.support.params import first_also_on_postgresql
 from tests.support.servers import wait_for
-
 
 STAFF_PASSWORD = "gestion des factures 2026"
 
@@ -101,7 +100,7 @@ def test_instance_config_then_environment(instance, monkeypatch):
 
 def test_an_office_code_from_the_environment_is_used(instance, monkeypatch):
     monkeypatch.setenv("GUICHET_OFFICE_CODE", "322")
-    from guichet.invoices.decision_number import parse_decision_number
+    from guichet.register.decision_numbers import parse_decision_number
     with create_app(None).app_context():
         assert parse_decision_number("322 2024 1234567") == "32220241234567"
 

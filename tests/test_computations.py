@@ -5,17 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from guichet.invoices.decision_number import parse_decision_number
-
-from guichet.identifiers import InvalidIdentifier
+from guichet.core.identifiers import InvalidIdentifier
 from guichet.invoices.computations import (AidClaim, AssistantLine, InvalidClaim, StandardLine,
-                                           TripLine, compute_aid,
-                                           compute_api_mineur, compute_assistance,
-                                           compute_standard, compute_travel, compute_trip,
-                                           meal_rate_key, month_days, time_away, validate_aid,
-                                           validate_api_mineur, validate_assistant,
+                                           TripLine, compute_aid, compute_api_mineur,
+                                           compute_assistance, compute_standard, compute_travel,
+                                           compute_trip, meal_rate_key, month_days, time_away,
+                                           validate_aid, validate_api_mineur, validate_assistant,
                                            validate_standard_line, validate_trip)
 from guichet.invoices.rates import MissingRate, RateRow, StaticRateBook
+from guichet.register.decision_numbers import parse_decision_number
 
 D = Decimal
 RATES = StaticRateBook()

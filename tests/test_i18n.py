@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from guichet.i18n import local_date, local_datetime
+from guichet.core.i18n import local_date, local_datetime
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -28,6 +28,6 @@ def test_a_moment_is_shown_in_swiss_time():
 @pytest.mark.parametrize("num, shown", [(0, "0 nuit à la maison"), (1, "1 nuit à la maison"),
                                         (2, "2 nuits à la maison"), (31, "31 nuits à la maison")])
 def test_french_plurals_keep_zero_and_one_singular(app, num, shown):
-    from guichet.i18n import ngettext_fr
+    from guichet.core.i18n import ngettext_fr
     with app.test_request_context():
         assert ngettext_fr("%(num)d nuit à la maison", "%(num)d nuits à la maison", num) == shown

@@ -1,4 +1,4 @@
-"""Tests for guichet.identifiers: parsing, validation and display of identifiers."""
+"""Tests for guichet.core.identifiers: parsing, validation and display of identifiers."""
 
 import datetime
 
@@ -7,18 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import ean
 
-from guichet.identifiers import (
-    InvalidIdentifier,
-    format_navs13,
-    format_phone_national,
-    mask_navs13,
-    mask_phone,
-    normalize_name_for_match,
-    normalize_npa,
-    normalize_navs13,
-    normalize_swiss_mobile,
-    parse_register_date,
-)
+from guichet.core.identifiers import (InvalidIdentifier, format_navs13, format_phone_national,
+                                      mask_navs13, mask_phone, normalize_name_for_match,
+                                      normalize_navs13, normalize_npa, normalize_swiss_mobile,
+                                      parse_register_date)
 
 
 def message_of(excinfo) -> str:

@@ -12,13 +12,13 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from guichet.extensions import db
-from guichet.models import (Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice,
-                            utcnow)
+from guichet.models import Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice, utcnow
+from guichet.models.base import db
 from tests.conftest import PASSWORD, login, page_text
 from tests.support.files import pdf_bytes
-from tests.test_invoice_types import (  # noqa: F401  (ready is a fixture)
-    IBAN, a_recent_day, new_invoice, post_form, ready, review_token, upload_folder_files)
+from tests.test_invoice_types import (IBAN, a_recent_day,  # noqa: F401  (ready is a fixture)
+                                      new_invoice, post_form, ready, review_token,
+                                      upload_folder_files)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from guichet.extensions import db
-from guichet.models import Attachment, BankAccount, Beneficiary, Decision, Invoice, utcnow
+from guichet.models import BankAccount, Beneficiary, Decision, Invoice, utcnow
+from guichet.models.base import db
 from tests.conftest import page_text
 from tests.support.files import pdf_bytes
 
@@ -93,8 +93,9 @@ def pdf_bytes_io():
 
 
 def test_pdf_prints_every_name(ready, factory):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
     client = ready
     user = ready.user
     user.nom, user.prenom = "Nguyễn", "Ćosić"

@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from guichet.extensions import db
+from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import services
 from guichet.models import (Attachment, ComplementRequest, Invoice, InvoiceEvent, InvoiceLine,
                             ReceiptCounter, utcnow)
-from guichet.core.unit_of_work import unit_of_work
+from guichet.models.base import db
 from tests.conftest import page_text
 from tests.support.files import html_page, pdf_bytes
-from tests.test_invoice_types import (  # noqa: F401  (ready is a fixture)
-    a_recent_day, form_values, new_invoice, post_form, ready, review_token, send,
-    upload_folder_files)
+from tests.test_invoice_types import (a_recent_day, form_values,  # noqa: F401  (ready is a fixture)
+                                      new_invoice, post_form, ready, review_token, send,
+                                      upload_folder_files)
 
 YEAR = utcnow().astimezone(ZoneInfo("Europe/Zurich")).year
 MOTIF = "Séance de physiothérapie respiratoire"

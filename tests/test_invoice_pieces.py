@@ -14,13 +14,14 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from guichet.extensions import db
 from guichet.models import Attachment, Invoice
+from guichet.models.base import db
 from tests.conftest import page_text
-from tests.support.files import (html_page, jpeg_with_gps, pdf_bytes, pdf_encrypted,
-                                 pdf_of_size, pdf_with_javascript, png_bytes, raw_png)
-from tests.test_invoice_types import (  # noqa: F401  (ready is a fixture)
-    a_recent_day, edit_page, new_invoice, post_form, ready, review_token, upload_folder_files)
+from tests.support.files import (html_page, jpeg_with_gps, pdf_bytes, pdf_encrypted, pdf_of_size,
+                                 pdf_with_javascript, png_bytes, raw_png)
+from tests.test_invoice_types import (a_recent_day, edit_page,  # noqa: F401  (ready is a fixture)
+                                      new_invoice, post_form, ready, review_token,
+                                      upload_folder_files)
 
 
 def attachment_count() -> int:

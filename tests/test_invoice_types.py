@@ -15,9 +15,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from guichet.extensions import db
-from guichet.models import (Attachment, BankAccount, Beneficiary, Decision, Invoice,
-                            InvoiceLine, SavedDecision, utcnow)
+from guichet.models import (Attachment, BankAccount, Beneficiary, Decision, Invoice, InvoiceLine,
+                            SavedDecision, utcnow)
+from guichet.models.base import db
 from tests.conftest import login, page_text
 from tests.support.files import pdf_bytes
 

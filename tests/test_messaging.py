@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from guichet.extensions import db
 from guichet.models import OutboxMessage, utcnow
+from guichet.models.base import db
 from tests.conftest import PASSWORD
 from tests.support.params import first_also_on_postgresql
 

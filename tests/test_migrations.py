@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from guichet import ROOT, create_app
-from guichet.extensions import db
+from guichet.models.base import db
 from tests.conftest import POSTGRES_URL
 
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

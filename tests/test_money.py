@@ -1,4 +1,4 @@
-"""Tests for guichet.money: exact CHF amounts and their Swiss display."""
+"""Tests for guichet.core.money: exact CHF amounts and their Swiss display."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guichet.money import format_chf, to_amount
+from guichet.core.money import format_chf, to_amount
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -1,19 +1,12 @@
-"""Tests for guichet.passwords: password rules and Argon2id hashing."""
+"""Tests for guichet.core.passwords: password rules and Argon2id hashing."""
 
 import unicodedata
 
 import pytest
 
-from guichet import passwords
-from guichet.passwords import (
-    PasswordPolicy,
-    check_password,
-    configure_hasher,
-    dummy_verify,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
+from guichet.core import passwords
+from guichet.core.passwords import (PasswordPolicy, check_password, configure_hasher, dummy_verify,
+                                    hash_password, needs_rehash, verify_password)
 
 GOOD = "vélo rouge sous la pluie"
 

@@ -3,7 +3,6 @@ without rendering, a change made by the office shows at the next poll, a session
 leads to the login page, and polling never keeps an idle session alive."""
 from __future__ import annotations
 
-import functools
 import html
 import re
 from datetime import timedelta
@@ -11,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from guichet.extensions import db
 from guichet.invoices import services
 from guichet.models import AuthSession, Beneficiary, Invoice, User, utcnow
+from guichet.models.base import db
 from tests.conftest import page_text
 from tests.test_invoice_lifecycle import ask_for_complement, complete_standard
 from tests.test_invoice_types import ready, send  # noqa: F401  (ready is a fixture)

@@ -3,8 +3,8 @@ import json
 
 from sqlalchemy import select
 
-from guichet.extensions import db
 from guichet.models import AuditEntry, Invoice
+from guichet.models.base import db
 from tests.conftest import login
 
 

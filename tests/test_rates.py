@@ -6,11 +6,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import delete, func, select
 
-from guichet.extensions import db
-from guichet.invoices.rates import (DEFAULT_RATES, DatabaseRateBook, MissingRate, RateBook,
-                                    RateRow, StaticRateBook, api_mineur_daily_rate,
-                                    seed_default_rates)
+from guichet.invoices.rates import (DEFAULT_RATES, DatabaseRateBook, MissingRate, RateBook, RateRow,
+                                    StaticRateBook, api_mineur_daily_rate, seed_default_rates)
 from guichet.models import Rate
+from guichet.models.base import db
 
 D = Decimal
 

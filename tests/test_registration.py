@@ -9,13 +9,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from guichet.extensions import db
 from guichet.models import AuthSession, OutboxMessage, User
 from guichet.models.auth_session import STAGE_PASSWORD
+from guichet.models.base import db
 from tests.conftest import PASSWORD, navs_with_check, registration_form
+from tests.support.page import feedback, input_value, summary_links
 from tests.support.params import first_also_on_postgresql
-from tests.support.page import feedback, summary_links, input_value
-
 
 EMAIL = "lea@example.ch"
 MOBILE = "+41795551234"

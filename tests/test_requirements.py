@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 
 from guichet.invoices.computations import AssistantLine, TripLine
-from guichet.invoices.requirements import (Requirement, aid_requirements,
-                                           api_mineur_requirements, assistance_requirements,
-                                           requirements_for, standard_requirements,
-                                           travel_requirements)
+from guichet.invoices.requirements import (Requirement, aid_requirements, api_mineur_requirements,
+                                           assistance_requirements, requirements_for,
+                                           standard_requirements, travel_requirements)
 
 D = Decimal
 

@@ -14,10 +14,11 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from guichet.access import PUBLIC, access_level, public
-from guichet.extensions import db
+from guichet.core.access import PUBLIC, access_level, public
 from guichet.models import AuditEntry, AuthSession, OutboxMessage, User
-from tests.conftest import PASSWORD, page_text as raw_page_text
+from guichet.models.base import db
+from tests.conftest import PASSWORD
+from tests.conftest import page_text as raw_page_text
 
 # Routing, headers and CSRF do not depend on the database: SQLite is enough.
 pytestmark = pytest.mark.sqlite_only

@@ -9,9 +9,11 @@ import argon2
 import pytest
 from sqlalchemy import func, select
 
-from guichet.extensions import db
 from guichet.models import AuthSession, OutboxMessage, User
-from tests.conftest import PASSWORD, registration_form, page_text as raw_page_text
+from guichet.models.base import db
+from tests.conftest import PASSWORD
+from tests.conftest import page_text as raw_page_text
+from tests.conftest import registration_form
 
 SHORT = "Velo rouge1"  # 11 characters
 COMMON = "ILoveYou1000"  # in the shipped list (compared case-insensitively)

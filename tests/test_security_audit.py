@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from guichet.extensions import db
 from guichet.models import AuditEntry, utcnow
 from guichet.models.audit import AppendOnlyError
+from guichet.models.base import db
 from tests.conftest import PASSWORD
 
 IP = "203.0.113.7"

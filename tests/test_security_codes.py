@@ -11,13 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from guichet.auth.codes import check_code, issue_code
-from guichet.extensions import db
 from guichet.messaging.outbox import SENT_SMS_PLACEHOLDER
 from guichet.models import AuditEntry, AuthSession, OutboxMessage, SmsCode, utcnow
 from guichet.models.auth_session import STAGE_PASSWORD
+from guichet.models.base import db
 from guichet.models.codes import PURPOSE_LOGIN, PURPOSE_PHONE_CHANGE
-from tests.conftest import PASSWORD, page_text as raw_page_text
+from guichet.verification.codes import check_code, issue_code
+from tests.conftest import PASSWORD
+from tests.conftest import page_text as raw_page_text
 
 REFUSED = "Ce code n'est pas valable"
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from guichet.extensions import db
 from guichet.models import AuditEntry, AuthSession, OutboxMessage, SmsCode, User
+from guichet.models.base import db
 from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.config(RATELIMIT_ENABLED=False)

@@ -11,9 +11,10 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
-from guichet.extensions import db
 from guichet.models import User
-from tests.conftest import PASSWORD, login, page_text as raw_page_text
+from guichet.models.base import db
+from tests.conftest import PASSWORD, login
+from tests.conftest import page_text as raw_page_text
 
 BASE = "https://guichet.example.ch"
 NEW_PASSWORD = "un autre chemin dans la forêt"

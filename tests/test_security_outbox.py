@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from guichet import create_app
-from guichet.extensions import db
 from guichet.messaging.outbox import SENT_SMS_PLACEHOLDER
 from guichet.models import OutboxMessage, User, utcnow
+from guichet.models.base import db
 from tests.conftest import PASSWORD
 
 

@@ -10,9 +10,9 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from guichet.extensions import db
 from guichet.models import AuthSession, utcnow
 from guichet.models.auth_session import STAGE_FULL
+from guichet.models.base import db
 from tests.conftest import PASSWORD, login, page_text
 
 COOKIE = "guichet_session"

@@ -12,8 +12,8 @@ import pyotp
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from guichet.extensions import db
 from guichet.models import User
+from guichet.models.base import db
 from tests.conftest import PASSWORD, page_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,8 +3,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from guichet.extensions import db
 from guichet.models import User
+from guichet.models.base import db
 from tests.conftest import PASSWORD, page_text, registration_form
 
 

@@ -9,13 +9,13 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from guichet.access import public
-from guichet.audit import record
 from guichet.cli import CommandGroup
+from guichet.core.access import public
+from guichet.core.audit import record
 from guichet.core.unit_of_work import discard, unit_of_work
-from guichet.extensions import db
 from guichet.messaging import outbox, queue_sms
 from guichet.models import AuditEntry, OutboxMessage
+from guichet.models.base import db
 from guichet.uploads.inspect import inspect_upload
 from guichet.uploads.storage import store, upload_folder
 from tests.conftest import page_text

@@ -23,13 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from guichet.extensions import db
-from guichet.i18n import init_i18n
+from guichet.core.formatting import MIB, format_size
+from guichet.core.i18n import init_i18n
+from guichet.core.unit_of_work import unit_of_work
+from guichet.models.base import db
 from guichet.models.invoices import Attachment, Invoice
 from guichet.uploads import scanner
-from guichet.uploads.inspect import (MIB, CleanFile, RejectedUpload, check_total, clean_filename,
-                                     display_name, format_size, inspect_storage, inspect_upload)
-from guichet.core.unit_of_work import unit_of_work
+from guichet.uploads.inspect import (CleanFile, RejectedUpload, check_total, clean_filename,
+                                     display_name, inspect_storage, inspect_upload)
 from guichet.uploads.storage import (InvalidStoredName, delete_after_commit, delete_stored,
                                      is_stored_name, open_stored, orphan_files, store,
                                      upload_folder)

@@ -3,18 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
-from wtforms.validators import Length
 
-from ..auth.forms import address_fields, validate_swiss_npa
-from ..forms import (birth_date_field, civilite_field, email_field, mobile_field, navs_field,
-                     new_password_fields, required, text_field)
-
-
-def current_password_field():
-    return PasswordField(_l("Mot de passe actuel"), validators=[
-        required(), Length(max=1024, message=_l("Ce mot de passe est trop long."))],
-        description=_l("Pour vérifier que c'est bien vous."))
+from guichet.core.forms import (address_fields, birth_date_field, civilite_field,
+                                current_password_field, email_field, mobile_field, navs_field,
+                                new_password_fields, text_field, validate_swiss_npa)
 
 
 class ProfileForm(FlaskForm):

@@ -5,13 +5,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import insured_required, login_required, public
-from ..auth.codes import send_refusal_message
-from ..auth.forms import CodeForm, EmptyForm
-from ..auth.sessions import current_auth_session
-from ..extensions import limiter
-from ..forms import check_new_password
-from ..identifiers import format_navs13, format_phone_national
+from guichet.core.access import insured_required, login_required, public
+from guichet.core.extensions import limiter
+from guichet.core.forms import CodeForm, EmptyForm, check_new_password
+from guichet.core.identifiers import format_navs13, format_phone_national
+from guichet.core.sessions import current_auth_session
+from guichet.verification.codes import send_refusal_message
+from guichet.verification.credentials import password_matches
+
 from . import services
 from .forms import EmailChangeForm, PasswordChangeForm, PhoneChangeForm, ProfileForm
 
@@ -63,7 +64,7 @@ class _ProfileData:
 def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
-        if not services.password_matches(current_user, form.current_password.data):
+        if not password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_(WRONG_PASSWORD))
         else:
             services.request_email_change(current_user, form.email.data)
@@ -99,7 +100,7 @@ def confirm_email_change(token: str):
 def change_phone():
     form = PhoneChangeForm()
     if form.validate_on_submit():
-        if not services.password_matches(current_user, form.current_password.data):
+        if not password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_(WRONG_PASSWORD))
         else:
             result = services.request_phone_change(current_user, current_auth_session(),
@@ -137,7 +138,7 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit() and check_new_password(form, current_user.email,
                                                         current_user.navs13):
-        if not services.password_matches(current_user, form.current_password.data):
+        if not password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_(WRONG_PASSWORD))
         else:
             services.change_password(current_user, current_auth_session(), form.password.data)

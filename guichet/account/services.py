@@ -7,15 +7,17 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..audit import record
-from ..auth import tokens
-from ..auth.codes import SendResult, check_code, issue_code
-from ..auth.services import find_in_register, set_password
-from ..extensions import db
-from ..messaging import queue_email
-from ..models import AuthSession, User, utcnow
-from ..models.codes import PURPOSE_PHONE_CHANGE
-from ..passwords import verify_password
+from guichet.core.audit import record
+from guichet.core.signals import profile_changed
+from guichet.core.web import external_url
+from guichet.messaging import queue_email
+from guichet.models import AuthSession, User, utcnow
+from guichet.models.base import db
+from guichet.models.codes import PURPOSE_PHONE_CHANGE
+from guichet.register.lookup import find_in_register
+from guichet.verification import links as tokens
+from guichet.verification.codes import SendResult, check_code, issue_code
+from guichet.verification.credentials import notify_old_address, set_password
 
 
 @dataclass
@@ -52,15 +54,9 @@ def update_profile(user: User, profile: Profile) -> None:
     for name in changed:
         setattr(user, name, getattr(profile, name))
     if changed:
-        from ..beneficiaries.services import ensure_holder
-        ensure_holder(user)
+        profile_changed.send(user)
         record("profile_changed", actor=user, object_type="user", object_id=user.id,
                fields=sorted(changed))
-
-
-def notify_old_address(user: User, what: str) -> None:
-    queue_email(user.email, "account_changed", subject=_("Modification de votre compte Guichet"),
-                user=user, what=what, reset_url=tokens.external_url("auth.forgot_password"))
 
 
 def request_email_change(user: User, new_email: str) -> None:
@@ -69,11 +65,11 @@ def request_email_change(user: User, new_email: str) -> None:
     taken = db.session.scalar(select(User.id).where(User.email == new_email)) is not None
     if taken:
         queue_email(new_email, "email_taken", subject=_("Changement d'adresse e-mail"),
-                    login_url=tokens.external_url("auth.login"))
+                    login_url=external_url("auth.login"))
     else:
         token = tokens.make_token(user, tokens.CHANGE_EMAIL, target_email=new_email)
         queue_email(new_email, "confirm_email_change", subject=_("Confirmez votre nouvelle adresse"),
-                    user=user, confirm_url=tokens.external_url("account.confirm_email_change",
+                    user=user, confirm_url=external_url("account.confirm_email_change",
                                                               token=token))
     notify_old_address(user, "email_requested")
     record("email_change_requested", actor=user, object_type="user", object_id=user.id)
@@ -124,9 +120,3 @@ def change_password(user: User, auth_session: AuthSession, new_password: str) ->
     set_password(user, new_password, keep=auth_session)
     record("password_changed", actor=user, object_type="user", object_id=user.id)
 
-
-def password_matches(user: User, password: str) -> bool:
-    ok = verify_password(user.password_hash, password)
-    if not ok:
-        record("password_check_failed", actor=user, object_type="user", object_id=user.id)
-    return ok

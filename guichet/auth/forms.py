@@ -3,30 +3,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms import HiddenField, PasswordField
+from wtforms.validators import Length
 
-from ..forms import (birth_date_field, check_new_password, civilite_field, country_field,
-                     email_field, mobile_field, navs_field, new_password_fields, required,
-                     text_field)
-from ..identifiers import InvalidIdentifier, normalize_npa
-
-
-def address_fields():
-    """Rue, NPA, localité, pays — declared in each form's body so they keep the page's order."""
-    return (text_field(_l("Rue et n°"), 120),
-            text_field(_l("NPA"), 12, description=_l("4 chiffres en Suisse, par exemple 2000.")),
-            text_field(_l("Localité"), 100),
-            country_field())
-
-
-def validate_swiss_npa(form, field):
-    """In Switzerland the NPA has 4 digits; abroad any postal code is accepted."""
-    if form.pays.data == "CH" and field.data:
-        try:
-            field.data = normalize_npa(field.data)
-        except InvalidIdentifier as exc:
-            raise ValidationError(exc.message) from None
+from guichet.core.forms import (address_fields, birth_date_field, check_new_password,
+                                civilite_field, email_field, mobile_field, navs_field,
+                                new_password_fields, required, text_field, validate_swiss_npa)
 
 
 @new_password_fields
@@ -57,13 +39,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
-    code = StringField(_l("Code reçu"), validators=[
-        required(_l("Saisissez le code à 6 chiffres.")),
-        Length(max=20, message=_l("Le code compte 6 chiffres."))],
-        description=_l("6 chiffres."))
-
-
 class ForgotPasswordForm(FlaskForm):
     email = email_field()
 
@@ -73,6 +48,3 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     pass
 
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for buttons that POST (logout, resend, confirm)."""

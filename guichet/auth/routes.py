@@ -8,17 +8,17 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import login_required, public
-from ..extensions import limiter
-from ..htmx import render
-from ..identifiers import InvalidIdentifier, normalize_swiss_mobile
-from ..models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
+from guichet.core.access import login_required, public
+from guichet.core.extensions import limiter
+from guichet.core.forms import CodeForm, EmptyForm, check_new_password
+from guichet.core.htmx import render
+from guichet.core.identifiers import InvalidIdentifier, normalize_swiss_mobile
+from guichet.core.sessions import current_auth_session
+from guichet.models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
+from guichet.verification.codes import send_refusal_message
+
 from . import services
-from .codes import send_refusal_message
-from .forms import (CodeForm, EmptyForm, ForgotPasswordForm, LoginForm, RegisterForm,
-                    ResetPasswordForm)
-from ..forms import check_new_password
-from .sessions import current_auth_session
+from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
 

@@ -13,17 +13,22 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..audit import record
-from ..extensions import db
-from ..identifiers import mask_phone, normalize_name_for_match
-from ..messaging import queue_email
-from ..models import AuthSession, RegisteredPerson, User, utcnow
-from ..models.auth_session import STAGE_FULL, STAGE_PASSWORD, STAGE_PHANTOM
-from ..models.codes import PURPOSE_LOGIN
-from ..passwords import dummy_verify, hash_password, needs_rehash, verify_password
-from . import tokens
-from .codes import SendOutcome, SendResult, check_code, issue_code, seconds_until_resend
-from .sessions import open_session, revoke, revoke_all
+from guichet.core.audit import record
+from guichet.core.identifiers import mask_phone
+from guichet.core.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from guichet.core.sessions import open_session, revoke
+from guichet.core.signals import insured_logged_in
+from guichet.core.web import external_url
+from guichet.messaging import queue_email
+from guichet.models import AuthSession, User, utcnow
+from guichet.models.auth_session import STAGE_FULL, STAGE_PASSWORD, STAGE_PHANTOM
+from guichet.models.base import db
+from guichet.models.codes import PURPOSE_LOGIN
+from guichet.register.lookup import find_in_register
+from guichet.verification import links as tokens
+from guichet.verification.codes import (SendOutcome, SendResult, check_code, issue_code,
+                                        seconds_until_resend)
+from guichet.verification.credentials import set_password
 
 
 @dataclass
@@ -42,15 +47,6 @@ class Registration:
     pays: str
 
 
-def find_in_register(navs13: str, nom: str, date_naissance: date) -> RegisteredPerson | None:
-    person = db.session.scalar(select(RegisteredPerson).where(RegisteredPerson.navs13 == navs13))
-    if person is None or person.date_naissance != date_naissance:
-        return None
-    if person.nom_match != normalize_name_for_match(nom):
-        return None
-    return person
-
-
 def register(data: Registration) -> SendResult | None:
     """Creates the account and sends the SMS code, or, when that may not be, acts the same.
 
@@ -63,8 +59,8 @@ def register(data: Registration) -> SendResult | None:
     if existing is not None:
         queue_email(existing.email, "already_registered",
                     subject=_("Tentative d'inscription avec vos données"), user=existing,
-                    login_url=tokens.external_url("auth.login"),
-                    reset_url=tokens.external_url("auth.forgot_password"))
+                    login_url=external_url("auth.login"),
+                    reset_url=external_url("auth.forgot_password"))
         record("register_duplicate", actor=existing, object_type="user", object_id=existing.id)
     if existing is not None or in_register is None:
         if existing is None:
@@ -87,7 +83,7 @@ def register(data: Registration) -> SendResult | None:
 def send_email_confirmation(user: User) -> None:
     token = tokens.make_token(user, tokens.CONFIRM_EMAIL)
     queue_email(user.email, "confirm_email", subject=_("Confirmez votre adresse e-mail"),
-                user=user, confirm_url=tokens.external_url("auth.confirm_email", token=token))
+                user=user, confirm_url=external_url("auth.confirm_email", token=token))
 
 
 @dataclass
@@ -158,8 +154,7 @@ def complete_second_factor(pending: AuthSession, code: str) -> User | None:
     elif check_code(pending, PURPOSE_LOGIN, code) is None:
         return None
     if not user.is_staff:
-        from ..beneficiaries.services import ensure_holder
-        ensure_holder(user)
+        insured_logged_in.send(user)
     if not user.is_staff and user.phone_confirmed_at is None:
         user.phone_confirmed_at = utcnow()
         record("phone_confirmed", actor=user, object_type="user", object_id=user.id)
@@ -206,7 +201,7 @@ def request_password_reset(email: str) -> None:
         return
     token = tokens.make_token(user, tokens.RESET_PASSWORD)
     queue_email(user.email, "reset_password", subject=_("Nouveau mot de passe"),
-                user=user, reset_url=tokens.external_url("auth.reset_password", token=token),
+                user=user, reset_url=external_url("auth.reset_password", token=token),
                 minutes=int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60))
     record("password_reset_requested", actor=user, object_type="user", object_id=user.id)
 
@@ -226,15 +221,6 @@ def reset_password(token: str, new_password: str) -> User | None:
     set_password(user, new_password)
     record("password_reset", actor=user, object_type="user", object_id=user.id)
     return user
-
-
-def set_password(user: User, new_password: str, keep: AuthSession | None = None) -> None:
-    """New hash, every other session ended, a notice to the account's address."""
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = utcnow()
-    revoke_all(user, keep=keep)
-    queue_email(user.email, "password_changed", subject=_("Votre mot de passe a été changé"),
-                user=user, reset_url=tokens.external_url("auth.forgot_password"))
 
 
 def logout(auth_session: AuthSession | None) -> None:

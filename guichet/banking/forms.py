@@ -4,9 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
-from ..account.forms import current_password_field
-from ..forms import normalized_by, required, text_field
-from .iban import parse_payout_iban
+from guichet.core.forms import current_password_field, normalized_by, required, text_field
+from guichet.core.iban import parse_payout_iban
 
 
 class IbanForm(FlaskForm):

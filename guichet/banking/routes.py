@@ -5,13 +5,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import insured_required
-from ..account.services import password_matches
-from ..auth.codes import send_refusal_message
-from ..auth.forms import CodeForm, EmptyForm
-from ..auth.sessions import current_auth_session
-from ..extensions import limiter
-from ..identifiers import format_phone_national
+from guichet.core.access import insured_required
+from guichet.core.extensions import limiter
+from guichet.core.formatting import describe_account
+from guichet.core.forms import CodeForm, EmptyForm
+from guichet.core.identifiers import format_phone_national
+from guichet.core.sessions import current_auth_session
+from guichet.models.banking import active_accounts
+from guichet.verification.codes import send_refusal_message
+from guichet.verification.credentials import password_matches
+
 from . import services
 from .forms import IbanForm
 
@@ -41,8 +44,8 @@ def list_ibans():
                 form.iban.errors.append(send_refusal_message(result))
     status = 422 if form.errors else 200
     return render_template("banking/list.html", form=form,
-                           accounts=services.active_accounts(current_user),
-                           describe=services.describe, remove_form=EmptyForm()), status
+                           accounts=active_accounts(current_user),
+                           describe=describe_account, remove_form=EmptyForm()), status
 
 
 @bp.route("/code", methods=["GET", "POST"])
@@ -62,7 +65,7 @@ def confirm_iban():
                                   "recevoir un nouveau code."))
     status = 422 if form.errors else 200
     return render_template("banking/confirm.html", form=form, account=pending,
-                           describe=services.describe,
+                           describe=describe_account,
                            phone=format_phone_national(current_user.phone)), status
 
 

@@ -1,22 +1,15 @@
 """Adding and removing payout IBANs. A new IBAN needs the password and a fresh SMS code."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..audit import record
-from ..auth.codes import SendResult, check_code, issue_code
-from ..extensions import db
-from ..models import AuthSession, BankAccount, User, utcnow
-from ..models.codes import PURPOSE_IBAN
-from ..account.services import notify_old_address
-from .iban import PayoutIban, mask_iban
-
-
-def active_accounts(user: User) -> list[BankAccount]:
-    return list(db.session.scalars(select(BankAccount).where(
-        BankAccount.user_id == user.id, BankAccount.confirmed_at.is_not(None),
-        BankAccount.removed_at.is_(None)).order_by(BankAccount.id)))
+from guichet.core.audit import record
+from guichet.core.iban import PayoutIban, mask_iban
+from guichet.models import AuthSession, BankAccount, User, utcnow
+from guichet.models.base import db
+from guichet.models.codes import PURPOSE_IBAN
+from guichet.verification.codes import SendResult, check_code, issue_code
+from guichet.verification.credentials import notify_old_address
 
 
 def pending_account(user: User) -> BankAccount | None:
@@ -69,7 +62,3 @@ def remove_iban(user: User, account_id: int) -> BankAccount | None:
     record("iban_removed", actor=user, object_type="bank_account", object_id=account.id)
     return account
 
-
-def describe(account: BankAccount) -> str:
-    bank = account.bank_name or _("banque inconnue")
-    return f"{mask_iban(account.iban)} — {account.holder} ({bank})"

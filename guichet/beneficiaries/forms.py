@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
-from ..forms import birth_date_field, navs_field, normalized_by, required, text_field
-from ..invoices.decision_number import parse_decision_number
-from ..models.beneficiaries import RELATION_CHILD, RELATION_OTHER, RELATION_WARD
+from guichet.core.forms import birth_date_field, navs_field, normalized_by, required, text_field
+from guichet.models.beneficiaries import RELATION_CHILD, RELATION_OTHER, RELATION_WARD
+from guichet.register.decision_numbers import parse_decision_number
 
 
 class BeneficiaryForm(FlaskForm):

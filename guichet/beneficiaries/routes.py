@@ -5,10 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import insured_required
-from ..auth.forms import EmptyForm
-from ..identifiers import mask_navs13
-from ..invoices.decision_number import format_decision_number
+from guichet.core.access import insured_required
+from guichet.core.forms import EmptyForm
+from guichet.core.identifiers import mask_navs13
+from guichet.models.beneficiaries import beneficiaries_of
+from guichet.register import saved_decisions
+from guichet.register.decision_numbers import format_decision_number
+
 from . import services
 from .forms import BeneficiaryForm, SavedDecisionForm
 
@@ -16,7 +19,7 @@ bp = Blueprint("beneficiaries", __name__, url_prefix="/compte/beneficiaires")
 
 
 def _page(form=None, decision_form=None, decision_for=None, status=200):
-    beneficiaries = services.beneficiaries_of(current_user)
+    beneficiaries = beneficiaries_of(current_user)
     return render_template(
         "beneficiaries/list.html", beneficiaries=beneficiaries, form=form or BeneficiaryForm(),
         decision_form=decision_form, decision_for=decision_for, mask_navs13=mask_navs13,
@@ -71,9 +74,9 @@ def save_decision(beneficiary_id: int):
     form = SavedDecisionForm(prefix=f"d{beneficiary.id}")
     if form.validate_on_submit():
         try:
-            services.save_decision(current_user, beneficiary, form.number.normalized,
-                                   form.description.data)
-        except services.AlreadyListed:
+            saved_decisions.save_decision(current_user, beneficiary, form.number.normalized,
+                                          form.description.data)
+        except saved_decisions.AlreadySaved:
             form.number.errors.append(_("Ce numéro est déjà enregistré."))
         else:
             flash(_("Le N° de décision a été enregistré."), "success")
@@ -87,7 +90,7 @@ def forget_decision(beneficiary_id: int, decision_id: int):
     beneficiary = _owned_or_404(beneficiary_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not services.forget_decision(current_user, beneficiary, decision_id):
+    if not saved_decisions.forget_decision(current_user, beneficiary, decision_id):
         abort(404)
     flash(_("Le N° de décision a été retiré."), "success")
     return redirect(url_for("beneficiaries.list_beneficiaries"), 303)

@@ -5,11 +5,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..audit import record
-from ..auth.services import find_in_register
-from ..extensions import db
-from ..models import Beneficiary, SavedDecision, User, utcnow
-from ..models.beneficiaries import RELATION_SELF
+from guichet.core.audit import record
+from guichet.core.signals import insured_logged_in, profile_changed
+from guichet.models import Beneficiary, User, utcnow
+from guichet.models.base import db
+from guichet.models.beneficiaries import RELATION_SELF
+from guichet.register.lookup import find_in_register
 
 
 class NotInRegister(ValueError):
@@ -20,17 +21,19 @@ class AlreadyListed(ValueError):
     """The person or the decision is already in the list."""
 
 
-def beneficiaries_of(user: User) -> list[Beneficiary]:
-    """The holder first, then the others (the holder's entry is made at login)."""
-    rows = db.session.scalars(select(Beneficiary).where(
-        Beneficiary.user_id == user.id, Beneficiary.removed_at.is_(None))
-        .order_by(Beneficiary.relation != RELATION_SELF, Beneficiary.id))
-    return list(rows)
+def connect_signals() -> None:
+    """The holder's entry follows the account: made at login, changed with the profile."""
+    insured_logged_in.connect(_keep_holder_in_step)
+    profile_changed.connect(_keep_holder_in_step)
+
+
+def _keep_holder_in_step(user: User, **_extra) -> None:
+    ensure_holder(user)
 
 
 def ensure_holder(user: User) -> Beneficiary | None:
-    """The account holder is always one of its beneficiaries; called on login and on
-    profile changes (POST requests), so that pages never write."""
+    """The account holder is always one of its beneficiaries (made or brought up to date at
+    login and on profile changes, so that pages never write)."""
     if not user.navs13:
         return None
     holder = db.session.scalar(select(Beneficiary).where(
@@ -82,23 +85,3 @@ def remove_beneficiary(user: User, beneficiary: Beneficiary) -> bool:
            object_id=beneficiary.id)
     return True
 
-
-def save_decision(user: User, beneficiary: Beneficiary, number: str,
-                  description: str) -> SavedDecision:
-    if any(saved.number == number for saved in beneficiary.decisions):
-        raise AlreadyListed()
-    saved = SavedDecision(number=number, description=description or "")
-    beneficiary.decisions.append(saved)
-    db.session.flush()
-    record("decision_saved", actor=user, object_type="beneficiary", object_id=beneficiary.id)
-    return saved
-
-
-def forget_decision(user: User, beneficiary: Beneficiary, decision_id: int) -> bool:
-    for saved in beneficiary.decisions:
-        if saved.id == decision_id:
-            beneficiary.decisions.remove(saved)
-            record("decision_forgotten", actor=user, object_type="beneficiary",
-                   object_id=beneficiary.id)
-            return True
-    return False

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from flask import Flask, g, session
 
-from ..extensions import db
+from guichet.models.base import db
 
 log = logging.getLogger("guichet.unit_of_work")
 Hook = Callable[[], None]

@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import ngettext_fr
-from ..money import format_chf, to_amount
+from guichet.core.i18n import ngettext_fr
+from guichet.core.money import format_chf, to_amount
+
 from .rates import RateBook
 
 __all__ = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from ..banking.iban import mask_iban
-from ..money import format_chf
-from ..uploads.inspect import format_size
+from guichet.core.formatting import format_size
+from guichet.core.iban import mask_iban
+from guichet.core.money import format_chf
+
 from .catalog import SELECT, YESNO, FieldSpec, invoice_type
 from .status import StatusInfo, status_info
 

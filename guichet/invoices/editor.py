@@ -9,21 +9,24 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..audit import record
-from ..core.unit_of_work import discard
-from ..banking.services import active_accounts, describe
-from ..beneficiaries.services import beneficiaries_of, save_decision
-from ..extensions import db
-from ..htmx import wants_fragment
-from ..identifiers import InvalidIdentifier, mask_navs13
-from ..models import Attachment, Beneficiary
-from ..money import format_chf
-from ..uploads.inspect import RejectedUpload, check_total, format_size, inspect_storage
-from ..uploads.scanner import scan
-from ..uploads.storage import delete_after_commit, store
+from guichet.core.audit import record
+from guichet.core.formatting import describe_account, format_size
+from guichet.core.htmx import wants_fragment
+from guichet.core.identifiers import InvalidIdentifier, mask_navs13
+from guichet.core.money import format_chf
+from guichet.core.unit_of_work import discard
+from guichet.models import Attachment, Beneficiary
+from guichet.models.banking import active_accounts
+from guichet.models.base import db
+from guichet.models.beneficiaries import beneficiaries_of
+from guichet.register.decision_numbers import format_decision_number, parse_decision_number
+from guichet.register.saved_decisions import save_decision
+from guichet.uploads.inspect import RejectedUpload, check_total, inspect_storage
+from guichet.uploads.scanner import scan
+from guichet.uploads.storage import delete_after_commit, store
+
 from . import pricing, services
 from .catalog import invoice_type
-from .decision_number import format_decision_number, parse_decision_number
 from .forms import build_form, submitted_values
 from .status import status_info
 
@@ -32,7 +35,7 @@ OTHER_PIECES = "other"
 
 def _form_for(invoice, formdata: bool):
     return build_form(invoice, beneficiaries_of(current_user), active_accounts(current_user),
-                      describe, formdata=formdata)
+                      describe_account, formdata=formdata)
 
 
 def _attach_errors(form, evaluation: pricing.Evaluation) -> None:
@@ -263,10 +266,10 @@ def _display(invoice) -> dict:
     # Only the owner's own rows: an id typed into the form must not show another's data.
     beneficiary = pricing.owned_row(Beneficiary, fields.get("beneficiary_id"), invoice.user_id,
                                     active=False)
-    from ..models import BankAccount
+    from guichet.models import BankAccount
     account = pricing.owned_row(BankAccount, fields.get("bank_account_id"), invoice.user_id,
                                 active=False)
-    return {"beneficiary": beneficiary, "account": account, "describe_account": describe,
+    return {"beneficiary": beneficiary, "account": account, "describe_account": describe_account,
             "mask_navs13": mask_navs13, "format_decision_number": format_decision_number,
             "status_info": status_info}
 

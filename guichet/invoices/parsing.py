@@ -7,8 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from ..identifiers import InvalidIdentifier, parse_register_date
-from ..money import to_amount
+from guichet.core.identifiers import InvalidIdentifier, parse_register_date
+from guichet.core.money import to_amount
+
 from .catalog import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
 
 MAX_AMOUNT = Decimal("1000000")

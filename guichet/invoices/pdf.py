@@ -8,7 +8,8 @@ from flask import current_app, render_template
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from ..models import Invoice
+from guichet.models import Invoice
+
 from . import editor
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"

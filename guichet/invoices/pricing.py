@@ -13,14 +13,15 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
-from ..identifiers import InvalidIdentifier
-from ..models import BankAccount, Beneficiary, Decision, Invoice
-from ..models.invoices import STATUS_DRAFT, STATUS_REJECTED
-from ..money import format_chf
+from guichet.core.identifiers import InvalidIdentifier
+from guichet.core.money import format_chf
+from guichet.models import BankAccount, Beneficiary, Decision, Invoice
+from guichet.models.base import db
+from guichet.models.invoices import STATUS_DRAFT, STATUS_REJECTED
+from guichet.register.decision_numbers import parse_decision_number
+
 from . import computations as calc
 from .catalog import DATE, MONTH, invoice_type
-from .decision_number import parse_decision_number
 from .parsing import read_values
 from .rates import DatabaseRateBook, MissingRate
 from .requirements import Requirement, requirements_for
@@ -378,7 +379,7 @@ _PRICERS = {"deplacement": _price_travel, "standard": _price_standard,
 
 def sync_month_days(invoice: Invoice) -> None:
     """API mineur: one line per day of the chosen month (à la maison by default)."""
-    from ..models import InvoiceLine
+    from guichet.models import InvoiceLine
     values, _errors = read_values(invoice_type("api_mineur").fields, invoice.fields or {})
     month = values.get("month")
     wanted = monthrange(month.year, month.month)[1] if month else 0

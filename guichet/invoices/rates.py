@@ -19,9 +19,9 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models.rates import Rate
-from ..money import to_amount
+from guichet.core.money import to_amount
+from guichet.models.base import db
+from guichet.models.rates import Rate
 
 __all__ = [
     "RateRow",

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ReceiptCounter
+from guichet.models import ReceiptCounter
+from guichet.models.base import db
 
 ZURICH = ZoneInfo("Europe/Zurich")
 

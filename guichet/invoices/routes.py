@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import insured_required
-from ..auth.forms import EmptyForm
-from ..auth.sessions import background
-from ..beneficiaries.services import beneficiaries_of
-from ..core.unit_of_work import discard
-from ..extensions import limiter
-from ..htmx import render, wants_fragment
-from ..models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
+from guichet.core.access import insured_required
+from guichet.core.extensions import limiter
+from guichet.core.forms import EmptyForm
+from guichet.core.htmx import render, wants_fragment
+from guichet.core.sessions import background
+from guichet.core.unit_of_work import discard
+from guichet.models.beneficiaries import beneficiaries_of
+from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
+
 from . import editor, services
 from .catalog import INVOICE_TYPES, invoice_type
 from .display import template_helpers
@@ -182,7 +183,7 @@ def download_attachment(invoice_id: int, attachment_id: int):
     attachment = next((a for a in invoice.attachments if a.id == attachment_id), None)
     if attachment is None:
         abort(404)
-    from ..uploads.storage import InvalidStoredName, open_stored
+    from guichet.uploads.storage import InvalidStoredName, open_stored
     try:
         path = open_stored(attachment.stored_name)
     except (FileNotFoundError, InvalidStoredName):

@@ -12,18 +12,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..audit import record
-from ..banking.services import active_accounts
-from ..beneficiaries.services import beneficiaries_of, ensure_holder
-from ..extensions import db
-from ..identifiers import InvalidIdentifier
-from ..messaging import queue_email
-from ..uploads.storage import delete_after_commit
-from ..models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
-                      InvoiceLine, User, utcnow)
-from ..models.invoices import (STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBMITTED)
+from guichet.core.audit import record
+from guichet.core.identifiers import InvalidIdentifier
+from guichet.messaging import queue_email
+from guichet.models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
+                            InvoiceLine, User, utcnow)
+from guichet.models.banking import active_accounts
+from guichet.models.base import db
+from guichet.models.beneficiaries import beneficiaries_of
+from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBMITTED
+from guichet.register.decision_numbers import parse_decision_number
+from guichet.uploads.storage import delete_after_commit
+
 from .catalog import INVOICE_TYPES, invoice_type
-from .decision_number import parse_decision_number
 from .pricing import owned_row
 from .receipts import next_receipt_number
 
@@ -65,7 +66,6 @@ def owned_invoice(user: User, invoice_id: int) -> Invoice | None:
 def create_draft(user: User, type_key: str) -> Invoice:
     """A new Brouillon, pre-filled with what the account already knows."""
     spec = invoice_type(type_key)
-    ensure_holder(user)
     beneficiaries = beneficiaries_of(user)
     accounts = active_accounts(user)
     header = {"beneficiary_id": str(beneficiaries[0].id) if len(beneficiaries) == 1 else "",
@@ -185,7 +185,7 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
 
 def notify_change(invoice: Invoice, user: User) -> None:
     """An e-mail that says only that something changed (no health details)."""
-    from ..auth.tokens import external_url
+    from guichet.core.web import external_url
     queue_email(user.email, "invoice_changed",
                 subject=_("Votre demande %(receipt)s a changé", receipt=invoice.receipt_number),
                 receipt=invoice.receipt_number,

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from ..models.invoices import (STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
-                               STATUS_NEEDS_INFO, STATUS_PAID, STATUS_REJECTED, STATUS_SUBMITTED)
+from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
+                                     STATUS_NEEDS_INFO, STATUS_PAID, STATUS_REJECTED,
+                                     STATUS_SUBMITTED)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Public pages."""
 from flask import Blueprint, render_template
 
-from ..access import public
+from guichet.core.access import public
 
 bp = Blueprint("main", __name__)
 

@@ -6,7 +6,7 @@ import logging
 from flask import current_app
 from flask_mail import Message
 
-from ..extensions import mail
+from guichet.core.extensions import mail
 
 log = logging.getLogger("guichet.mail")
 

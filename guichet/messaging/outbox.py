@@ -16,11 +16,12 @@ from datetime import timedelta
 from flask import Flask, current_app, has_request_context, render_template
 from sqlalchemy import select
 
-from ..core.unit_of_work import current_unit, unit_of_work
-from ..extensions import db
-from ..models import OutboxMessage, utcnow
-from ..models.outbox import (CHANNEL_EMAIL, CHANNEL_SMS, STATUS_FAILED, STATUS_PENDING,
-                             STATUS_SENT)
+from guichet.core.unit_of_work import current_unit, unit_of_work
+from guichet.models import OutboxMessage, utcnow
+from guichet.models.base import db
+from guichet.models.outbox import (CHANNEL_EMAIL, CHANNEL_SMS, STATUS_FAILED, STATUS_PENDING,
+                                   STATUS_SENT)
+
 from .mailer import send_email
 from .sms import sms_gateway
 

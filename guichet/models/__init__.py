@@ -1,19 +1,19 @@
 """All models, imported here so Alembic and the app see every table."""
+from . import list_version  # noqa: F401,E402  (keeps users.list_version moving)
 from .audit import AuditEntry
+from .auth_session import AuthSession
 from .banking import BankAccount
 from .beneficiaries import Beneficiary, SavedDecision
+from .codes import SmsCode
 from .decisions import Decision
 from .invoices import (Attachment, ComplementRequest, Invoice, InvoiceEvent, InvoiceLine,
                        ReceiptCounter)
-from .rates import Rate
-from .auth_session import AuthSession
-from .codes import SmsCode
 from .outbox import OutboxMessage
+from .rates import Rate
 from .register import RegisteredPerson
 from .tokens import UsedToken
 from .types import utcnow
 from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
-from . import list_version  # noqa: F401,E402  (keeps users.list_version moving)
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
            "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage", "RegisteredPerson",

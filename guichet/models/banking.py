@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import db
 from .types import UTCDateTime, utcnow
 
 
@@ -24,3 +24,10 @@ class BankAccount(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def active_accounts(user) -> list[BankAccount]:
+    """The confirmed IBANs of ``user`` that were not removed, oldest first."""
+    return list(db.session.scalars(select(BankAccount).where(
+        BankAccount.user_id == user.id, BankAccount.confirmed_at.is_not(None),
+        BankAccount.removed_at.is_(None)).order_by(BankAccount.id)))

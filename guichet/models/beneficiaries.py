@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from .base import db
 from .types import UTCDateTime, utcnow
 
 RELATION_SELF = "self"
@@ -51,3 +51,11 @@ class SavedDecision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="decisions")
+
+
+def beneficiaries_of(user) -> list[Beneficiary]:
+    """The holder first, then the others (the holder's entry is made at login)."""
+    rows = db.session.scalars(select(Beneficiary).where(
+        Beneficiary.user_id == user.id, Beneficiary.removed_at.is_(None))
+        .order_by(Beneficiary.relation != RELATION_SELF, Beneficiary.id))
+    return list(rows)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import db
 from .types import UTCDateTime, utcnow
 
 INVOICE_TYPE_KEYS = ("deplacement", "assistance", "api_mineur", "moyens_auxiliaires", "standard")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import db
 
 
 class Rate(db.Model):

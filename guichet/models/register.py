@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import db
 from .types import UTCDateTime, utcnow
 
 

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import db
 from .types import UTCDateTime, utcnow
 
 ROLE_INSURED = "insured"

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import (BankAccount, Beneficiary, ComplementRequest, Invoice, User)
+from guichet.models import BankAccount, Beneficiary, ComplementRequest, Invoice, User
+from guichet.models.base import db
 
 
 def _plain(value):

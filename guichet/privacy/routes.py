@@ -6,8 +6,9 @@ import json
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from ..access import insured_required
-from ..audit import record
+from guichet.core.access import insured_required
+from guichet.core.audit import record
+
 from .export import export_user_data
 
 bp = Blueprint("privacy", __name__, url_prefix="/compte/mes-donnees")

@@ -1,7 +1,7 @@
 """The office staff's area (the review work comes with the invoices)."""
 from flask import Blueprint, render_template
 
-from ..access import staff_required
+from guichet.core.access import staff_required
 
 bp = Blueprint("staff", __name__, url_prefix="/gestion")
 

@@ -20,10 +20,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
+from guichet.core.formatting import MIB, format_size
+
 log = logging.getLogger(__name__)
 
-KIB = 1024
-MIB = 1024 * 1024
 
 DEFAULT_MAX_FILE_BYTES = 10 * MIB
 DEFAULT_MAX_INVOICE_BYTES = 40 * MIB
@@ -100,18 +100,6 @@ def max_invoice_bytes() -> int:
 
 def max_pixels() -> int:
     return _config("UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS)
-
-
-def format_size(size: int) -> str:
-    """``10 Mo``, ``1,5 Mo``, ``300 ko``, ``12 octets`` (1 Mo = 1024 × 1024 octets)."""
-    if size >= MIB:
-        value, unit = size / MIB, "Mo"
-    elif size >= KIB:
-        value, unit = size / KIB, "ko"
-    else:
-        return f"{size} octet" if size < 2 else f"{size} octets"
-    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text} {unit}"
 
 
 def group_digits(number: int) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..core.unit_of_work import after_commit, after_rollback
+from guichet.core.unit_of_work import after_commit, after_rollback
+
 from .inspect import CleanFile
 
 log = logging.getLogger(__name__)

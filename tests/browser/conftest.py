@@ -24,7 +24,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from guichet import create_app
-from guichet.extensions import db
+from guichet.models.base import db
 from tests.conftest import PASSWORD, Factory
 from tests.support.servers import SmsGateway, SmtpServer, wait_for
 

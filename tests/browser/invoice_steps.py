@@ -54,9 +54,9 @@ def chf(amount) -> str:
 def ready_account(live) -> SimpleNamespace:
     """A confirmed insured person with a confirmed IBAN and one register decision per type
     (the office's rates are in the database too)."""
-    from guichet.extensions import db
     from guichet.invoices.rates import seed_default_rates
     from guichet.models import BankAccount, Decision, User, utcnow
+    from guichet.models.base import db
 
     user = live.add_user(nom="Muster")
     numbers = {}

@@ -3,7 +3,6 @@ validated in one run of the Nu HTML Checker (vnu). Runs after them (marker ``run
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 
 import pytest

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyotp
 from playwright.sync_api import expect
 
-from tests.browser.steps import (JS_ON_AND_OFF, enter_code, log_in, log_in_with_sms, log_out,
-                                 menu, see_page)
+from tests.browser.steps import (JS_ON_AND_OFF, enter_code, log_in, log_in_with_sms, log_out, menu,
+                                 see_page)
 
 NEW_PASSWORD = "trois chats dorment au soleil 42"
 

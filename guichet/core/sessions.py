@@ -15,9 +15,11 @@ from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db, login_manager
-from ..models import AuthSession, User, utcnow
-from ..models.auth_session import STAGE_FULL
+from guichet.models import AuthSession, User, utcnow
+from guichet.models.auth_session import STAGE_FULL
+from guichet.models.base import db
+
+from .extensions import login_manager
 
 TOUCH_EVERY = timedelta(seconds=60)
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .core.unit_of_work import rollback_request
 from .htmx import wants_fragment
+from .unit_of_work import rollback_request
 
 log = logging.getLogger("guichet.web")
 
@@ -110,3 +110,9 @@ def _unexpected_error(error: Exception):
     log.exception("Unexpected error on %s %s", request.method, request.path)
     rollback_request()
     return error_response(500)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A link for an e-mail, built from BASE_URL, never from the request's Host header."""
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["BASE_URL"] + path

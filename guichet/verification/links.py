@@ -8,8 +8,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import UsedToken, User
+from guichet.models import UsedToken, User
+from guichet.models.base import db
 
 CONFIRM_EMAIL = "confirm-email"
 CHANGE_EMAIL = "change-email"
@@ -61,9 +61,3 @@ def use_up(token_id: str) -> bool:
         return False
     return True
 
-
-def external_url(endpoint: str, **values) -> str:
-    """A link for an e-mail, built from BASE_URL, never from the request's Host header."""
-    from flask import url_for
-    path = url_for(endpoint, _external=False, **values)
-    return current_app.config["BASE_URL"] + path

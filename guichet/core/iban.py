@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from ..identifiers import InvalidIdentifier
+from .identifiers import InvalidIdentifier
 
 QR_IID_RANGE = range(30000, 32000)
 

@@ -7,10 +7,12 @@ from functools import lru_cache
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, EmailField, PasswordField, RadioField, SelectField, StringField
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from . import identifiers
+from .identifiers import InvalidIdentifier, normalize_npa
 from .passwords import check_password
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -151,3 +153,37 @@ def check_new_password(form, email: str | None, navs13: str | None) -> bool:
         form.password_confirm.errors.append(_l("Les deux mots de passe ne sont pas identiques."))
         ok = False
     return ok
+
+
+def address_fields():
+    """Rue, NPA, localité, pays — declared in each form's body so they keep the page's order."""
+    return (text_field(_l("Rue et n°"), 120),
+            text_field(_l("NPA"), 12, description=_l("4 chiffres en Suisse, par exemple 2000.")),
+            text_field(_l("Localité"), 100),
+            country_field())
+
+
+def validate_swiss_npa(form, field):
+    """In Switzerland the NPA has 4 digits; abroad any postal code is accepted."""
+    if form.pays.data == "CH" and field.data:
+        try:
+            field.data = normalize_npa(field.data)
+        except InvalidIdentifier as exc:
+            raise ValidationError(exc.message) from None
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code reçu"), validators=[
+        required(_l("Saisissez le code à 6 chiffres.")),
+        Length(max=20, message=_l("Le code compte 6 chiffres."))],
+        description=_l("6 chiffres."))
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that POST (logout, resend, confirm)."""
+
+
+def current_password_field():
+    return PasswordField(_l("Mot de passe actuel"), validators=[
+        required(), Length(max=1024, message=_l("Ce mot de passe est trop long."))],
+        description=_l("Pour vérifier que c'est bien vous."))

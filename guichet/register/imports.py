@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from .extensions import db
-from .identifiers import (InvalidIdentifier, normalize_name_for_match, normalize_navs13,
-                          parse_register_date)
-from .models import RegisteredPerson
+from guichet.core.identifiers import (InvalidIdentifier, normalize_name_for_match, normalize_navs13,
+                                      parse_register_date)
+from guichet.models import RegisteredPerson
+from guichet.models.base import db
 
 REQUIRED_COLUMNS = ("navs13", "nom", "prenom", "date_naissance")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")  # NUL would make PostgreSQL refuse all
@@ -113,8 +113,9 @@ def _decision_values(row: dict) -> dict:
     """One CSV row of decisions as model values; raises InvalidIdentifier with the reason."""
     from decimal import Decimal, InvalidOperation
 
-    from .invoices.decision_number import parse_decision_number
-    from .models.decisions import INVOICE_TYPE_KEYS
+    from guichet.models.decisions import INVOICE_TYPE_KEYS
+
+    from .decision_numbers import parse_decision_number
 
     navs = normalize_navs13(row.get("navs13") or "")
     number = parse_decision_number(row.get("numero_decision") or "")
@@ -148,7 +149,7 @@ def _decision_values(row: dict) -> dict:
 
 def import_decisions(raw: bytes) -> ImportReport:
     """Adds or updates decisions by number; each bad line is listed with its reason."""
-    from .models import Decision
+    from guichet.models import Decision
     text = _decode(raw)
     reader = _reader(text, DECISION_COLUMNS)
     report = ImportReport()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import has_request_context, request
 from flask_login import current_user
 
-from .extensions import db
-from .models import AuditEntry, User
+from guichet.models import AuditEntry, User
+from guichet.models.base import db
 
 
 def record(action: str, *, actor: User | None = None, object_type: str | None = None,

@@ -17,10 +17,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..audit import record
-from ..extensions import db
-from ..messaging import queue_sms
-from ..models import AuthSession, SmsCode, utcnow
+from guichet.core.audit import record
+from guichet.messaging import queue_sms
+from guichet.models import AuthSession, SmsCode, utcnow
+from guichet.models.base import db
 
 log = logging.getLogger("guichet.codes")
 

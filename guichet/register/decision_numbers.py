@@ -8,7 +8,7 @@ from datetime import date
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-from ..identifiers import InvalidIdentifier
+from guichet.core.identifiers import InvalidIdentifier
 
 OFFICE_CANTONS = {"324": "Neuchâtel", "322": "Vaud", "325": "Genève", "310": "Fribourg",
                   "323": "Valais", "350": "Jura"}
