@@ -114,14 +114,14 @@ def _decision_values(row: dict) -> dict:
     from decimal import Decimal, InvalidOperation
 
     from .invoices.decision_number import parse_decision_number
-    from .models.decisions import INVOICE_TYPE_KEYS
+    from .invoices.types import INVOICE_TYPES
 
     navs = normalize_navs13(row.get("navs13") or "")
     number = parse_decision_number(row.get("numero_decision") or "")
     invoice_type = (row.get("type_facture") or "").strip().lower()
-    if invoice_type not in INVOICE_TYPE_KEYS:
+    if invoice_type not in INVOICE_TYPES:
         raise InvalidIdentifier("type de facture inconnu (attendu : "
-                                + ", ".join(INVOICE_TYPE_KEYS) + ")")
+                                + ", ".join(INVOICE_TYPES) + ")")
     valid_from = parse_register_date((row.get("valable_du") or "").strip())
     valid_to_raw = (row.get("valable_au") or "").strip()
     valid_to = parse_register_date(valid_to_raw) if valid_to_raw else None

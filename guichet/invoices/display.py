@@ -7,7 +7,8 @@ from typing import Callable
 from ..banking.iban import mask_iban
 from ..money import format_chf
 from ..uploads.inspect import format_size
-from .catalog import SELECT, YESNO, FieldSpec, invoice_type
+from .types import invoice_type
+from .types.base import SELECT, YESNO, FieldSpec
 from .status import StatusInfo, status_info
 
 

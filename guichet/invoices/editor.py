@@ -22,7 +22,7 @@ from ..uploads.inspect import RejectedUpload, check_total, format_size, inspect_
 from ..uploads.scanner import scan
 from ..uploads.storage import delete_many, staged_files
 from . import pricing, services
-from .catalog import invoice_type
+from .types import invoice_type
 from .decision_number import format_decision_number, parse_decision_number
 from .forms import build_form, submitted_values
 from .status import status_info
@@ -89,7 +89,7 @@ def handle_post(invoice):
     action = request.form.get("action", "")
     services.save_draft(invoice, header, lines, number, remark)
     if spec.fixed_lines:
-        pricing.sync_month_days(invoice)
+        services.sync_fixed_lines(invoice)
     _save_decision_if_asked(invoice, header, number)
     if action == "add_line" and spec.has_lines and not spec.fixed_lines:
         services.add_line(invoice)

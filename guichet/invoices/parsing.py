@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..identifiers import InvalidIdentifier, parse_register_date
 from ..money import to_amount
-from .catalog import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
+from .types.base import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
 
 MAX_AMOUNT = Decimal("1000000")
 

@@ -16,7 +16,7 @@ from ..htmx import render, wants_fragment
 from ..models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 from ..transaction import commit
 from . import editor, services
-from .catalog import INVOICE_TYPES, invoice_type
+from .types import INVOICE_TYPES, invoice_type
 from .display import template_helpers
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
