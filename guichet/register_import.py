@@ -106,7 +106,6 @@ def import_register(raw: bytes) -> ImportReport:
 
 
 DECISION_COLUMNS = ("navs13", "numero_decision", "type_facture", "valable_du")
-DEGREES = ("faible", "moyenne", "grave")
 
 
 def _decision_values(row: dict) -> dict:
@@ -115,6 +114,7 @@ def _decision_values(row: dict) -> dict:
 
     from .invoices.decision_number import parse_decision_number
     from .invoices.types import INVOICE_TYPES
+    from .invoices.types.api_minor import is_decision_degree
 
     navs = normalize_navs13(row.get("navs13") or "")
     number = parse_decision_number(row.get("numero_decision") or "")
@@ -128,12 +128,10 @@ def _decision_values(row: dict) -> dict:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidIdentifier("la fin de validité précède son début")
     degree = (row.get("degre") or "").strip().lower().replace(" ", "") or None
-    if degree is not None:
-        level, _plus, supplement = degree.partition("+")
-        if level not in DEGREES or supplement not in ("", "4h", "6h", "8h"):
-            raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne ou grave, suivi "
-                                    "au besoin du supplément pour soins intenses +4h, +6h "
-                                    "ou +8h)")
+    if degree is not None and not is_decision_degree(degree):
+        raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne ou grave, suivi "
+                                "au besoin du supplément pour soins intenses +4h, +6h "
+                                "ou +8h)")
     amount_raw = (row.get("montant_mensuel") or "").strip().replace("'", "")
     try:
         monthly = Decimal(amount_raw).quantize(Decimal("0.01")) if amount_raw else None

@@ -50,6 +50,22 @@ _MONTHS = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l
            _l("décembre"))
 
 
+# --- The decision's degree -------------------------------------------------------------------
+
+def is_decision_degree(text: str) -> bool:
+    """Whether ``text`` reads as a decision's ``degree`` (as the decisions file gives it):
+    ``faible``, ``moyenne`` or ``grave``, then ``+4h``, ``+6h`` or ``+8h`` when the decision
+    grants the intensive-care supplement."""
+    level, _plus, supplement = text.partition("+")
+    return level in DEGREES and (supplement == "" or supplement in SUPPLEMENTS)
+
+
+def decided_degree(text: str) -> tuple[str, str | None]:
+    """A decision's degree and supplement (``None``): ``moyenne+4h`` → ``("moyenne", "4h")``."""
+    degree, _plus, supplement = text.partition("+")
+    return degree, supplement or None
+
+
 # --- Rates: from the maximum AVS pension ------------------------------------------------------
 
 def daily_rate(max_monthly_pension: str | int | Decimal, percent: int) -> Decimal:
@@ -235,8 +251,7 @@ def price(claim: Claim) -> None:
     result.requirements = api_mineur_requirements(days)
     degree, supplement = header.get("degree"), header.get("supplement")
     if claim.decision is not None and claim.decision.degree:
-        degree, _sep, decided = claim.decision.degree.partition("+")
-        supplement = decided or None
+        degree, supplement = decided_degree(claim.decision.degree)
     supplement = None if supplement in (None, "", NO_SUPPLEMENT) else supplement
     if month is None:
         return
