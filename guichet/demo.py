@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pyotp
 from flask_migrate import upgrade
@@ -11,6 +10,8 @@ from stdnum import ean
 
 from guichet.core.identifiers import format_navs13, normalize_name_for_match
 from guichet.core.passwords import hash_password
+from guichet.invoices.types import INVOICE_TYPES
+from guichet.invoices.types.base import InvoiceType
 from guichet.models import ROLE_ADMIN, BankAccount, Decision, RegisteredPerson, User, utcnow
 from guichet.models.base import db
 
@@ -32,22 +33,21 @@ DEMO_REGISTER = [
 ]
 
 
-DEMO_DECISIONS = [
-    # (beneficiary index in DEMO_REGISTER, number, type, degree, monthly amount)
-    (0, "32420250000101", "deplacement", None, None),
-    (0, "32420250000102", "assistance", None, Decimal("3200.00")),
-    (2, "32420250000103", "api_mineur", "moyenne+4h", None),
-    (0, "32420250000104", "moyens_auxiliaires", None, None),
-    (0, "32420250000105", "standard", None, None),
-]
+ADULT, CHILD = 0, 2   # Anna Muster and Lea Müller in DEMO_REGISTER
+
+
+def demo_decisions() -> list[tuple[str, str, InvoiceType]]:
+    """(N° AVS, decision number, type): one decision per invoice type, valid since 2025, for
+    Lea (a child) when the type is for minors, else for Anna."""
+    return [(DEMO_REGISTER[CHILD if kind.for_minors else ADULT][0], f"3242025{case:07d}", kind)
+            for case, kind in enumerate(INVOICE_TYPES.values(), start=101)]
 
 
 def _demo_decisions_and_iban(anna_navs: str) -> None:
-    for index, number, invoice_type, degree, monthly in DEMO_DECISIONS:
+    for navs13, number, kind in demo_decisions():
         if db.session.scalar(select(Decision).where(Decision.number == number)) is None:
-            db.session.add(Decision(navs13=DEMO_REGISTER[index][0], number=number,
-                                    invoice_type=invoice_type, valid_from=date(2025, 1, 1),
-                                    degree=degree, monthly_amount=monthly))
+            db.session.add(Decision(navs13=navs13, number=number, invoice_type=kind.key,
+                                    valid_from=date(2025, 1, 1), **dict(kind.demo_decision)))
     anna = db.session.scalar(select(User).where(User.navs13 == anna_navs))
     if anna is not None and db.session.scalar(select(BankAccount).where(
             BankAccount.user_id == anna.id)) is None:

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from guichet.models import Beneficiary, SavedDecision
+from guichet.models import Beneficiary, Decision, SavedDecision
 from guichet.models.base import db
 from tests.conftest import login, page_text
 
@@ -77,3 +77,20 @@ def test_import_decisions_cli(runner, tmp_path, factory):
     assert "ligne 5" in result.output and "ligne 6 : type de facture inconnu" in result.output
     again = runner.invoke(args=["register", "import-decisions", str(path)])
     assert "0 ajoutée(s), 0 mise(s) à jour, 3 inchangée(s)" in again.output
+
+
+def test_import_decisions_reads_the_degree_and_its_supplement(runner, tmp_path, factory):
+    person = factory.person()
+    path = tmp_path / "decisions.csv"
+    path.write_text(
+        "navs13,numero_decision,type_facture,valable_du,valable_au,degre,montant_mensuel\n"
+        f"{person.navs13},32420250000011,api_mineur,2025-01-01,,Moyenne + 4h,\n"
+        f"{person.navs13},32420250000012,api_mineur,2025-01-01,,grave,\n"
+        f"{person.navs13},32420250000013,api_mineur,2025-01-01,,moyen,\n"
+        f"{person.navs13},32420250000014,api_mineur,2025-01-01,,grave+5h,\n", encoding="utf-8")
+    result = runner.invoke(args=["register", "import-decisions", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 ajoutée(s)" in result.output
+    assert "ligne 4 : degré inconnu" in result.output
+    assert "ligne 5 : degré inconnu" in result.output
+    assert sorted(db.session.scalars(select(Decision.degree))) == ["grave", "moyenne+4h"]

@@ -1,4 +1,5 @@
-"""Tests for guichet.invoices.computations: amounts per invoice type, and the rule checks."""
+"""Tests for the invoice types' computations (guichet.invoices.types.*): amounts per type,
+and the rule checks."""
 from dataclasses import replace
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -6,13 +7,15 @@ from decimal import Decimal
 import pytest
 
 from guichet.core.identifiers import InvalidIdentifier
-from guichet.invoices.computations import (AidClaim, AssistantLine, InvalidClaim, StandardLine,
-                                           TripLine, compute_aid, compute_api_mineur,
-                                           compute_assistance, compute_standard, compute_travel,
-                                           compute_trip, meal_rate_key, month_days, time_away,
-                                           validate_aid, validate_api_mineur, validate_assistant,
-                                           validate_standard_line, validate_trip)
-from guichet.invoices.rates import MissingRate, RateRow, StaticRateBook
+from guichet.invoices.rate_book import MissingRate, RateRow
+from guichet.invoices.rates import StaticRateBook
+from guichet.invoices.types.aids import AidClaim, compute_aid, validate_aid
+from guichet.invoices.types.amounts import InvalidClaim
+from guichet.invoices.types.api_minor import compute_api_mineur, month_days, validate_api_mineur
+from guichet.invoices.types.assistance import AssistantLine, compute_assistance, validate_assistant
+from guichet.invoices.types.standard import StandardLine, compute_standard, validate_standard_line
+from guichet.invoices.types.travel import (TripLine, compute_travel, compute_trip, meal_rate_key,
+                                           time_away, validate_trip)
 from guichet.register.decision_numbers import parse_decision_number
 
 D = Decimal

@@ -6,8 +6,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import delete, func, select
 
-from guichet.invoices.rates import (DEFAULT_RATES, DatabaseRateBook, MissingRate, RateBook, RateRow,
-                                    StaticRateBook, api_mineur_daily_rate, seed_default_rates)
+from guichet.invoices.rate_book import MissingRate, RateBook, RateRow
+from guichet.invoices.rates import DatabaseRateBook, StaticRateBook, seed_default_rates
+from guichet.invoices.types import default_rates
+from guichet.invoices.types.api_minor import daily_rate
 from guichet.models import Rate
 from guichet.models.base import db
 
@@ -56,12 +58,12 @@ def test_default_rates_in_force(key, on, expected):
     (2450, 70, "57.17"),
 ])
 def test_api_mineur_daily_rate_is_percent_of_max_pension_over_30(pension, percent, expected):
-    assert api_mineur_daily_rate(pension, percent) == D(expected)
+    assert daily_rate(pension, percent) == D(expected)
 
 
 def test_default_rates_are_well_formed():
     seen = set()
-    for row in DEFAULT_RATES:
+    for row in default_rates():
         assert isinstance(row.amount, Decimal) and row.amount.as_tuple().exponent == -2
         assert row.amount > 0
         assert row.label and len(row.label) <= 200
@@ -142,9 +144,9 @@ def test_seed_then_look_up_in_the_database(app):
     db.session.execute(delete(Rate))  # the app fixture seeds them, as the migrations do
     db.session.commit()
     assert _count() == 0
-    assert seed_default_rates(db.session) == len(DEFAULT_RATES)
+    assert seed_default_rates(db.session) == len(default_rates())
     db.session.commit()
-    assert _count() == len(DEFAULT_RATES)
+    assert _count() == len(default_rates())
 
     book = DatabaseRateBook()
     assert book.amount("deplacement.voiture_km", date(2025, 3, 3)) == D("0.45")
@@ -164,7 +166,7 @@ def test_seeding_twice_inserts_nothing(app):
     db.session.commit()
     assert seed_default_rates(db.session) == 0
     db.session.commit()
-    assert _count() == len(DEFAULT_RATES)
+    assert _count() == len(default_rates())
 
 
 def test_seeding_keeps_the_office_edits_and_restores_missing_rows(app):

@@ -1,14 +1,18 @@
-"""Tests for guichet.invoices.requirements: which pièces justificatives, and why."""
+"""Tests for the pièces justificatives each invoice type asks for, and why."""
 from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 
 import pytest
 
-from guichet.invoices.computations import AssistantLine, TripLine
-from guichet.invoices.requirements import (Requirement, aid_requirements, api_mineur_requirements,
-                                           assistance_requirements, requirements_for,
-                                           standard_requirements, travel_requirements)
+from guichet.invoices.rates import StaticRateBook
+from guichet.invoices.types import invoice_type
+from guichet.invoices.types.aids import aid_requirements
+from guichet.invoices.types.api_minor import api_mineur_requirements
+from guichet.invoices.types.assistance import AssistantLine, assistance_requirements
+from guichet.invoices.types.base import Claim, Evaluation, Requirement
+from guichet.invoices.types.standard import standard_requirements
+from guichet.invoices.types.travel import TripLine, travel_requirements
 
 D = Decimal
 
@@ -127,23 +131,35 @@ def test_standard_requirements():
     assert keys(standard_requirements()) == [("supplier_invoice", True)]
 
 
-# --- Dispatcher -------------------------------------------------------------------------------
+# --- Each type asks for its own pièces --------------------------------------------------------
 
-def test_requirements_for_each_type():
-    assert keys(requirements_for("deplacement", trips=[trip("taxi")])) == \
+def asked(type_key, header=None, lines=()):
+    """The pièces the registered type ``type_key`` asks for, given typed answers."""
+    result = Evaluation(line_errors=[{} for _line in lines])
+    invoice_type(type_key).price(Claim(header=header or {}, lines=list(lines), result=result,
+                                       rates=StaticRateBook(), strict=False,
+                                       earlier_invoices=list))
+    return result.requirements
+
+
+def test_each_type_asks_for_its_own_pieces():
+    taxi = {"date": date(2025, 3, 3), "depart": "Neuchâtel", "destination": "Berne",
+            "motif": "Physiothérapie", "transport": "taxi", "fare": D("20"),
+            "departure_time": time(8), "return_time": time(10)}
+    assert keys(asked("deplacement", lines=[taxi])) == \
         [("taxi_receipt", True), ("disability_certificate", True)]
-    assert keys(requirements_for("deplacement", trips=[trip("taxi")],
-                                 decision_mentions_vehicle=True)) == [("taxi_receipt", True)]
-    assert keys(requirements_for("assistance",
-                                 assistants=[AssistantLine("A", D(1), sick_days_paid=4)])) == \
+    assert keys(asked("deplacement", lines=[{**taxi, "vehicle_required": True}])) == \
+        [("taxi_receipt", True)]
+    assert keys(asked("assistance", lines=[{"name": "A", "ordinary_hours": D(1),
+                                            "sick_days_paid": 4}])) == \
         [("assistant_payslips", True), ("medical_certificate", True)]
-    assert requirements_for("api_mineur") == []
-    assert keys(requirements_for("api_mineur", days={1: "hospital"})) == \
+    assert asked("api_mineur") == []
+    assert keys(asked("api_mineur", lines=[{"place": "hospital"}])) == \
         [("stay_certificate", False)]
-    assert requirements_for("moyens_auxiliaires", aid_kind="piles") == []
-    assert keys(requirements_for("standard")) == [("supplier_invoice", True)]
-    with pytest.raises(ValueError):
-        requirements_for("inconnu")
+    assert asked("moyens_auxiliaires", header={"kind": "piles"}) == []
+    assert keys(asked("standard")) == [("supplier_invoice", True)]
+    with pytest.raises(KeyError):
+        invoice_type("inconnu")
 
 
 def test_every_requirement_speaks_french_and_keys_are_snake_case():

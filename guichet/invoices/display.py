@@ -8,8 +8,9 @@ from guichet.core.formatting import format_size
 from guichet.core.iban import mask_iban
 from guichet.core.money import format_chf
 
-from .catalog import SELECT, YESNO, FieldSpec, invoice_type
 from .status import StatusInfo, status_info
+from .types import invoice_type
+from .types.base import SELECT, YESNO, FieldSpec
 
 
 def display_value(spec: FieldSpec, raw: str | None) -> str:

@@ -26,9 +26,9 @@ from guichet.uploads.scanner import scan
 from guichet.uploads.storage import delete_after_commit, store
 
 from . import pricing, services
-from .catalog import invoice_type
 from .forms import build_form, submitted_values
 from .status import status_info
+from .types import invoice_type
 
 OTHER_PIECES = "other"
 
@@ -92,7 +92,7 @@ def handle_post(invoice):
     action = request.form.get("action", "")
     services.save_draft(invoice, header, lines, number, remark)
     if spec.fixed_lines:
-        pricing.sync_month_days(invoice)
+        services.sync_fixed_lines(invoice)
     _save_decision_if_asked(invoice, header, number)
     if action == "add_line" and spec.has_lines and not spec.fixed_lines:
         services.add_line(invoice)

@@ -1,4 +1,4 @@
-"""Invoice forms, built from the type catalogue, so page, fragments and checks share one shape."""
+"""Invoice forms, built from the invoice types, so page, fragments and checks share one shape."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,7 +9,8 @@ from wtforms import (BooleanField, FieldList, Form, FormField, RadioField, Selec
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length
 
-from .catalog import SELECT, TEXTAREA, YESNO, FieldSpec, InvoiceType, invoice_type
+from .types import invoice_type
+from .types.base import SELECT, TEXTAREA, YESNO, FieldSpec, InvoiceType
 
 YES_NO = (SelectChoice("yes", _l("Oui")), SelectChoice("no", _l("Non")))
 

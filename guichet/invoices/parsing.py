@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from guichet.core.identifiers import InvalidIdentifier, parse_register_date
 from guichet.core.money import to_amount
 
-from .catalog import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
+from .types.base import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
 
 MAX_AMOUNT = Decimal("1000000")
 

@@ -1,4 +1,9 @@
-"""An invoice's amounts, errors and pièces, computed from what was typed and the dated rates.
+"""An invoice's amounts, errors and pièces: the checks every type shares, then its own.
+
+``evaluate`` reads what was typed into typed values (by field kind), checks the common header
+(beneficiary, IBAN, decision number, the decision's period), then hands a
+:class:`~.types.base.Claim` to the invoice type's ``price``, which checks its own answers,
+computes the amounts from the dated rates and names the pièces it asks for.
 
 ``evaluate(invoice, strict=False)`` is used while editing: it reports only what is wrong in what
 was typed. ``strict=True`` (review and sending) also reports what is missing.
@@ -6,43 +11,21 @@ was typed. ``strict=True`` (review and sending) also reports what is missing.
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from guichet.core.identifiers import InvalidIdentifier
-from guichet.core.money import format_chf
 from guichet.models import BankAccount, Beneficiary, Decision, Invoice
 from guichet.models.base import db
 from guichet.models.invoices import STATUS_DRAFT, STATUS_REJECTED
 from guichet.register.decision_numbers import parse_decision_number
 
-from . import computations as calc
-from .catalog import DATE, MONTH, invoice_type
 from .parsing import read_values
-from .rates import DatabaseRateBook, MissingRate
-from .requirements import Requirement, requirements_for
-
-ZERO = Decimal("0.00")
-
-
-@dataclass
-class Evaluation:
-    header_errors: dict[str, str] = field(default_factory=dict)
-    line_errors: list[dict[str, str]] = field(default_factory=list)
-    priced_lines: list = field(default_factory=list)  # computations.LineResult
-    total: Decimal = ZERO
-    notes: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    requirements: list[Requirement] = field(default_factory=list)
-    decision: Decision | None = None
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.header_errors) or any(self.line_errors)
+from .rate_book import MissingRate
+from .rates import DatabaseRateBook
+from .types import invoice_type
+from .types.base import DATE, MONTH, Claim, EarlierInvoice, Evaluation, InvoiceType
 
 
 def evaluate(invoice: Invoice, *, strict: bool = False, rates=None) -> Evaluation:
@@ -59,15 +42,35 @@ def evaluate(invoice: Invoice, *, strict: bool = False, rates=None) -> Evaluatio
     _check_common(invoice, result, strict)
     if result.decision is not None:
         _check_decision_period(spec, result, header, lines)
-    pricer = _PRICERS[invoice.invoice_type]
+    claim = Claim(header=header, lines=lines, result=result, rates=rates, strict=strict,
+                  earlier_invoices=lambda: _earlier_invoices(invoice, spec))
     try:
-        pricer(invoice, header, lines, result, rates, strict)
+        spec.price(claim)
     except MissingRate as exc:
         result.notes.append(str(exc))
     if strict:
         _check_missing(spec, invoice, result)
         _check_pieces(invoice, result)
     return result
+
+
+def _earlier_invoices(invoice: Invoice, spec: InvoiceType) -> list[EarlierInvoice]:
+    """The person's other invoices of the same type and beneficiary already sent (neither a
+    draft nor refused): what caps and renewal rules compare with."""
+    beneficiary_id = (invoice.fields or {}).get("beneficiary_id")
+    others = db.session.scalars(select(Invoice).where(
+        Invoice.user_id == invoice.user_id, Invoice.invoice_type == invoice.invoice_type,
+        Invoice.id != invoice.id, Invoice.status.not_in((STATUS_DRAFT, STATUS_REJECTED))))
+    found = []
+    for other in others:
+        fields = other.fields or {}
+        if fields.get("beneficiary_id") != beneficiary_id:
+            continue
+        values, _errors = read_values(spec.fields, fields)
+        found.append(EarlierInvoice(values, other.total_approved
+                                    if other.total_approved is not None
+                                    else other.total_claimed))
+    return found
 
 
 # --- Common header ----------------------------------------------------------------------------
@@ -142,10 +145,11 @@ def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[d
     for field_spec, values in [(f, header) for f in spec.fields] + [
             (f, values) for values in lines for f in spec.line_fields]:
         day = values.get(field_spec.name)
-        if field_spec.kind == DATE and day and field_spec.name != "device_purchase_date" \
-                and field_spec.name != "previous_device_date":
+        if not field_spec.within_decision or not day:
+            continue
+        if field_spec.kind == DATE:
             periods.append((day, day))
-        elif field_spec.kind == MONTH and day:
+        elif field_spec.kind == MONTH:
             periods.append((day, day.replace(day=monthrange(day.year, day.month)[1])))
     outside = sorted(start for start, end in periods
                      if not (decision.covers(start) or decision.covers(end)))
@@ -186,203 +190,3 @@ def _check_pieces(invoice: Invoice, result: Evaluation) -> None:
         result.header_errors.setdefault(
             f"piece-{requirement.key}",
             _("Pièce manquante : %(label)s.", label=requirement.label))
-
-
-def _keep(errors: dict[str, str], values: dict, strict: bool) -> dict[str, str]:
-    """While editing, only errors about what was typed; when checking, all of them."""
-    return dict(errors) if strict else {k: v for k, v in errors.items() if k in values}
-
-
-# --- One pricer per type ----------------------------------------------------------------------
-
-def _price_travel(invoice, header, lines, result, rates, strict):
-    trips = []
-    for index, values in enumerate(lines):
-        trip = calc.TripLine(
-            date=values.get("date"), depart=values.get("depart", ""),
-            destination=values.get("destination", ""), motif=values.get("motif", ""),
-            transport=values.get("transport", ""), fare=values.get("fare"), km=values.get("km"),
-            departure_time=values.get("departure_time"), return_time=values.get("return_time"),
-            nights=values.get("nights", 0), companion=values.get("companion", False))
-        errors = _keep(calc.validate_trip(trip), values, strict)
-        errors.update(result.line_errors[index])
-        result.line_errors[index] = errors
-        if not errors and trip.date and trip.transport:
-            try:
-                result.priced_lines.append(calc.compute_trip(trip, rates=rates))
-                trips.append(trip)
-            except calc.InvalidClaim:
-                pass
-        elif trip.transport and trip.date:
-            trips.append(trip)
-    vehicle_known = all(values.get("vehicle_required") for values in lines
-                        if values.get("transport") in ("car", "taxi"))
-    result.requirements = requirements_for("deplacement", trips=trips,
-                                           decision_mentions_vehicle=vehicle_known and any(
-                                               v.get("transport") in ("car", "taxi")
-                                               for v in lines))
-    result.total = _sum(result.priced_lines)
-
-
-def _price_standard(invoice, header, lines, result, rates, strict):
-    for index, values in enumerate(lines):
-        line = calc.StandardLine(date=values.get("date"), label=values.get("label", ""),
-                                 quantity=values.get("quantity"),
-                                 unit_price=values.get("unit_price"))
-        errors = _keep(calc.validate_standard_line(line), values, strict)
-        errors.update(result.line_errors[index])
-        result.line_errors[index] = errors
-        if not errors and line.date and line.quantity is not None and line.unit_price is not None:
-            result.priced_lines.extend(calc.compute_standard([line]).lines)
-    result.requirements = requirements_for("standard")
-    result.total = _sum(result.priced_lines)
-
-
-def _price_assistance(invoice, header, lines, result, rates, strict):
-    assistants = []
-    for index, values in enumerate(lines):
-        assistant = calc.AssistantLine(
-            name=values.get("name", ""), ordinary_hours=values.get("ordinary_hours", Decimal(0)),
-            qualified_hours=values.get("qualified_hours", Decimal(0)),
-            nights=values.get("nights", 0), gross_salary=values.get("gross_salary"),
-            sick_days_paid=values.get("sick_days_paid", 0))
-        errors = _keep(calc.validate_assistant(assistant), values, strict)
-        errors.update(result.line_errors[index])
-        result.line_errors[index] = errors
-        if not errors and assistant.name:
-            assistants.append(assistant)
-    result.requirements = requirements_for("assistance", assistants=assistants)
-    month = header.get("month")
-    monthly = (result.decision.monthly_amount if result.decision is not None
-               and result.decision.monthly_amount is not None else header.get("monthly_amount"))
-    if month is None or not assistants:
-        return
-    if monthly is None:
-        if strict:
-            result.header_errors.setdefault("monthly_amount", _(
-                "Indiquez le montant mensuel de votre décision."))
-        return
-    computed = calc.compute_assistance(
-        month, assistants, monthly_amount=monthly, rates=rates,
-        previous_payable=_previous_assistance(invoice, month),
-        eleven_months=bool(header.get("eleven_months")))
-    result.priced_lines = list(computed.lines)
-    result.total = computed.payable
-    if computed.cap_applied:
-        result.notes.append(_("Montant demandé %(claimed)s, plafonné à %(payable)s.",
-                              claimed=format_chf(computed.total),
-                              payable=format_chf(computed.payable)))
-    result.notes.append(_("Il reste %(month)s pour ce mois et %(year)s pour l'année.",
-                          month=format_chf(computed.remaining_month),
-                          year=format_chf(computed.remaining_year)))
-
-
-def _previous_assistance(invoice: Invoice, month: date) -> list[tuple[date, Decimal]]:
-    """What earlier assistance invoices of the same person ask for the same year."""
-    beneficiary_id = (invoice.fields or {}).get("beneficiary_id")
-    others = db.session.scalars(select(Invoice).where(
-        Invoice.user_id == invoice.user_id, Invoice.invoice_type == "assistance",
-        Invoice.id != invoice.id, Invoice.status.not_in((STATUS_DRAFT, STATUS_REJECTED))))
-    found = []
-    for other in others:
-        if (other.fields or {}).get("beneficiary_id") != beneficiary_id:
-            continue
-        values, _errors = read_values(invoice_type("assistance").fields, other.fields or {})
-        other_month = values.get("month")
-        if other_month and other_month.year == month.year and other_month != month:
-            found.append((other_month, other.total_approved if other.total_approved is not None
-                          else other.total_claimed))
-    return found
-
-
-def _price_api(invoice, header, lines, result, rates, strict):
-    month = header.get("month")
-    days = {index + 1: values.get("place", "home") for index, values in enumerate(lines)}
-    result.requirements = requirements_for("api_mineur", days=days)
-    degree, supplement = header.get("degree"), header.get("supplement")
-    if result.decision is not None and result.decision.degree:
-        degree, _sep, decided = result.decision.degree.partition("+")
-        supplement = decided or None
-    supplement = None if supplement in (None, "", "aucun") else supplement
-    if month is None:
-        return
-    if not degree:
-        if strict:
-            result.header_errors.setdefault("degree", _(
-                "Indiquez le degré d'impotence de la décision."))
-        return
-    errors = calc.validate_api_mineur(month, days, degree, supplement)
-    if errors:
-        target = "month" if "month" in errors else "days"
-        result.header_errors.setdefault(target if target == "month" else "lines",
-                                        errors.get("month") or errors.get("days"))
-        if "month" in errors or not strict and "days" in errors:
-            return
-    try:
-        computed = calc.compute_api_mineur(month, days, degree, supplement, rates=rates)
-    except calc.InvalidClaim as exc:
-        result.header_errors.setdefault("lines", " ".join(exc.errors.values()))
-        return
-    result.priced_lines = list(computed.lines)
-    result.total = computed.total
-
-
-def _price_aids(invoice, header, lines, result, rates, strict):
-    kind = header.get("kind")
-    result.requirements = requirements_for("moyens_auxiliaires", aid_kind=kind)
-    if not kind:
-        return
-    claim = calc.AidClaim(
-        kind=kind, cost_date=header.get("invoice_date"), devices=header.get("devices", 1),
-        device_purchase_date=header.get("device_purchase_date"),
-        supplier_amount=header.get("supplier_amount"),
-        previous_device_claim_date=_previous_device(invoice, header),
-        description=header.get("description", ""))
-    errors = _keep(calc.validate_aid(claim), header, strict)
-    for name, message in errors.items():
-        result.header_errors.setdefault(name if name != "cost_date" else "invoice_date", message)
-    if errors or claim.cost_date is None:
-        return
-    computed = calc.compute_aid(claim, rates=rates)
-    result.priced_lines = list(computed.lines)
-    result.total = computed.total
-    if computed.six_year_rule:
-        result.flags.append("six_year_rule")
-        result.notes.append(_("Moins de 6 ans depuis le précédent appareil : l'office "
-                              "vérifiera si un nouvel appareil peut être remboursé."))
-
-
-def _previous_device(invoice: Invoice, header: dict) -> date | None:
-    typed = header.get("previous_device_date")
-    beneficiary_id = (invoice.fields or {}).get("beneficiary_id")
-    dates = [typed] if typed else []
-    for other in db.session.scalars(select(Invoice).where(
-            Invoice.user_id == invoice.user_id, Invoice.invoice_type == "moyens_auxiliaires",
-            Invoice.id != invoice.id, Invoice.status.not_in((STATUS_DRAFT, STATUS_REJECTED)))):
-        fields = other.fields or {}
-        if fields.get("beneficiary_id") == beneficiary_id and fields.get("kind") in (
-                "une_oreille", "deux_oreilles"):
-            values, _errors = read_values(invoice_type("moyens_auxiliaires").fields, fields)
-            if values.get("invoice_date"):
-                dates.append(values["invoice_date"])
-    return max(dates) if dates else None
-
-
-def _sum(lines) -> Decimal:
-    return sum((line.amount for line in lines), ZERO)
-
-
-_PRICERS = {"deplacement": _price_travel, "standard": _price_standard,
-            "assistance": _price_assistance, "api_mineur": _price_api,
-            "moyens_auxiliaires": _price_aids}
-
-
-def sync_month_days(invoice: Invoice) -> None:
-    """API mineur: one line per day of the chosen month (à la maison by default)."""
-    from guichet.models import InvoiceLine
-    values, _errors = read_values(invoice_type("api_mineur").fields, invoice.fields or {})
-    month = values.get("month")
-    wanted = monthrange(month.year, month.month)[1] if month else 0
-    while len(invoice.lines) < wanted:
-        invoice.lines.append(InvoiceLine(position=len(invoice.lines), data={"place": "home"}))
-    del invoice.lines[wanted:]

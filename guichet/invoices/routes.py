@@ -17,8 +17,8 @@ from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
 from . import editor, services
-from .catalog import INVOICE_TYPES, invoice_type
 from .display import template_helpers
+from .types import INVOICE_TYPES, invoice_type
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
 bp.context_processor(template_helpers)

@@ -24,9 +24,10 @@ from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBM
 from guichet.register.decision_numbers import parse_decision_number
 from guichet.uploads.storage import delete_after_commit
 
-from .catalog import INVOICE_TYPES, invoice_type
+from .parsing import read_values
 from .pricing import owned_row
 from .receipts import next_receipt_number
+from .types import invoice_type
 
 MAX_LINES = 60
 
@@ -107,6 +108,18 @@ def save_draft(invoice: Invoice, header: dict[str, str], lines: list[dict[str, s
             invoice.lines.append(InvoiceLine(position=position, data=data))
     del invoice.lines[len(lines[:MAX_LINES]):]
     invoice.updated_at = utcnow()
+
+
+def sync_fixed_lines(invoice: Invoice) -> None:
+    """For a type whose lines the server makes (API mineur·e: one per day of the month), as
+    many lines as the header calls for; new ones hold the type's defaults, the others stay."""
+    spec = invoice_type(invoice.invoice_type)
+    values, _errors = read_values(spec.fields, invoice.fields or {})
+    wanted = spec.fixed_line_count(values)
+    while len(invoice.lines) < wanted:
+        invoice.lines.append(InvoiceLine(position=len(invoice.lines),
+                                         data=dict(spec.fixed_line_data)))
+    del invoice.lines[wanted:]
 
 
 def _valid_decision_number(typed: str) -> str | None:
@@ -237,7 +250,3 @@ def answer_complement(invoice: Invoice, user: User, answer: str) -> None:
     record("invoice_complement_answered", actor=user, object_type="invoice",
            object_id=invoice.id)
     notify_change(invoice, user)
-
-
-def type_choices():
-    return [(spec.key, spec.label, spec.description) for spec in INVOICE_TYPES.values()]

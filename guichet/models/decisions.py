@@ -10,10 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import db
 from .types import UTCDateTime, utcnow
 
-INVOICE_TYPE_KEYS = ("deplacement", "assistance", "api_mineur", "moyens_auxiliaires", "standard")
-
 
 class Decision(db.Model):
+    """``invoice_type`` is the key of the invoice type it covers
+    (:data:`guichet.invoices.types.INVOICE_TYPES`, checked when decisions are imported)."""
+
     __tablename__ = "decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -106,35 +106,33 @@ def import_register(raw: bytes) -> ImportReport:
 
 
 DECISION_COLUMNS = ("navs13", "numero_decision", "type_facture", "valable_du")
-DEGREES = ("faible", "moyenne", "grave")
 
 
 def _decision_values(row: dict) -> dict:
     """One CSV row of decisions as model values; raises InvalidIdentifier with the reason."""
     from decimal import Decimal, InvalidOperation
 
-    from guichet.models.decisions import INVOICE_TYPE_KEYS
+    from guichet.invoices.types import INVOICE_TYPES
+    from guichet.invoices.types.api_minor import is_decision_degree
 
     from .decision_numbers import parse_decision_number
 
     navs = normalize_navs13(row.get("navs13") or "")
     number = parse_decision_number(row.get("numero_decision") or "")
     invoice_type = (row.get("type_facture") or "").strip().lower()
-    if invoice_type not in INVOICE_TYPE_KEYS:
+    if invoice_type not in INVOICE_TYPES:
         raise InvalidIdentifier("type de facture inconnu (attendu : "
-                                + ", ".join(INVOICE_TYPE_KEYS) + ")")
+                                + ", ".join(INVOICE_TYPES) + ")")
     valid_from = parse_register_date((row.get("valable_du") or "").strip())
     valid_to_raw = (row.get("valable_au") or "").strip()
     valid_to = parse_register_date(valid_to_raw) if valid_to_raw else None
     if valid_to is not None and valid_to < valid_from:
         raise InvalidIdentifier("la fin de validité précède son début")
     degree = (row.get("degre") or "").strip().lower().replace(" ", "") or None
-    if degree is not None:
-        level, _plus, supplement = degree.partition("+")
-        if level not in DEGREES or supplement not in ("", "4h", "6h", "8h"):
-            raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne ou grave, suivi "
-                                    "au besoin du supplément pour soins intenses +4h, +6h "
-                                    "ou +8h)")
+    if degree is not None and not is_decision_degree(degree):
+        raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne ou grave, suivi "
+                                "au besoin du supplément pour soins intenses +4h, +6h "
+                                "ou +8h)")
     amount_raw = (row.get("montant_mensuel") or "").strip().replace("'", "")
     try:
         monthly = Decimal(amount_raw).quantize(Decimal("0.01")) if amount_raw else None
