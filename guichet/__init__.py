@@ -44,8 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from guichet.auth.routes import bp as auth_bp
     from guichet.banking.routes import bp as banking_bp
     from guichet.beneficiaries.routes import bp as beneficiaries_bp
-    from guichet.invoices.routes import bp as invoices_bp
     from guichet.main.routes import bp as main_bp
+    from guichet.my_invoices.routes import bp as invoices_bp
     from guichet.privacy.routes import bp as privacy_bp
     from guichet.staff.routes import bp as staff_bp
     for blueprint in (main_bp, auth_bp, account_bp, banking_bp, beneficiaries_bp, privacy_bp,

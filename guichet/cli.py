@@ -96,7 +96,8 @@ def register_import(csv_file):
 def register_import_decisions(csv_file):
     """Importe les décisions (CSV : navs13,numero_decision,type_facture,valable_du,valable_au,
     degre,montant_mensuel)."""
-    from guichet.register.imports import BadRegisterFile, import_decisions
+    from guichet.invoices.decision_import import import_decisions
+    from guichet.register.imports import BadRegisterFile
     try:
         report = import_decisions(csv_file.read())
     except BadRegisterFile as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import guichet
+from guichet.invoices.decision_import import import_decisions
 from guichet.invoices.rate_book import RateRow
 from guichet.invoices.rates import DatabaseRateBook, seed_default_rates
 from guichet.invoices.types import INVOICE_TYPES, default_rates
@@ -17,7 +18,6 @@ from guichet.invoices.types.amounts import LineResult, flat_charge
 from guichet.invoices.types.base import INTEGER, FieldSpec, InvoiceType, Requirement
 from guichet.models import BankAccount, Beneficiary, Decision, Invoice, utcnow
 from guichet.models.base import db
-from guichet.register.imports import import_decisions
 from tests.conftest import page_text
 
 GUICHET = Path(guichet.__file__).parent

@@ -34,7 +34,7 @@ class BadRegisterFile(ValueError):
     """The file cannot be read as a register (missing columns, not text)."""
 
 
-def _reader(text: str, required: tuple[str, ...] = REQUIRED_COLUMNS) -> csv.DictReader:
+def read_csv(text: str, required: tuple[str, ...] = REQUIRED_COLUMNS) -> csv.DictReader:
     first_line = text.splitlines()[0] if text else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -46,7 +46,7 @@ def _reader(text: str, required: tuple[str, ...] = REQUIRED_COLUMNS) -> csv.Dict
     return reader
 
 
-def _decode(raw: bytes) -> str:
+def decode_csv(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it."""
     try:
         return raw.decode("utf-8-sig")
@@ -57,7 +57,7 @@ def _decode(raw: bytes) -> str:
             raise BadRegisterFile("ce n'est pas un fichier texte (UTF-8 ou Windows-1252)") from None
 
 
-def _upsert(report: ImportReport, row, model, values: dict) -> None:
+def add_or_update(report: ImportReport, row, model, values: dict) -> None:
     """Adds the row, updates what changed, or counts it unchanged (imports are idempotent)."""
     if row is None:
         db.session.add(model(**values))
@@ -72,11 +72,11 @@ def _upsert(report: ImportReport, row, model, values: dict) -> None:
 
 def import_register(raw: bytes) -> ImportReport:
     """Adds or updates each valid line; lists each bad line with its reason. Commits once."""
-    text = _decode(raw)
+    text = decode_csv(raw)
     report = ImportReport()
     seen: set[str] = set()
     existing = {person.navs13: person for person in db.session.scalars(select(RegisteredPerson))}
-    for line_number, row in enumerate(_reader(text), start=2):
+    for line_number, row in enumerate(read_csv(text), start=2):
         try:
             navs = normalize_navs13(row.get("navs13") or "")
             nom = (row.get("nom") or "").strip()
@@ -98,71 +98,8 @@ def import_register(raw: bytes) -> ImportReport:
             report.errors.append((line_number, "N° AVS en double dans le fichier"))
             continue
         seen.add(navs)
-        _upsert(report, existing.get(navs), RegisteredPerson,
+        add_or_update(report, existing.get(navs), RegisteredPerson,
                 {"navs13": navs, "nom": nom, "prenom": prenom, "date_naissance": born,
                  "nom_match": normalize_name_for_match(nom)})
-    db.session.flush()
-    return report
-
-
-DECISION_COLUMNS = ("navs13", "numero_decision", "type_facture", "valable_du")
-
-
-def _decision_values(row: dict) -> dict:
-    """One CSV row of decisions as model values; raises InvalidIdentifier with the reason."""
-    from decimal import Decimal, InvalidOperation
-
-    from guichet.invoices.types import INVOICE_TYPES
-    from guichet.invoices.types.api_minor import is_decision_degree
-
-    from .decision_numbers import parse_decision_number
-
-    navs = normalize_navs13(row.get("navs13") or "")
-    number = parse_decision_number(row.get("numero_decision") or "")
-    invoice_type = (row.get("type_facture") or "").strip().lower()
-    if invoice_type not in INVOICE_TYPES:
-        raise InvalidIdentifier("type de facture inconnu (attendu : "
-                                + ", ".join(INVOICE_TYPES) + ")")
-    valid_from = parse_register_date((row.get("valable_du") or "").strip())
-    valid_to_raw = (row.get("valable_au") or "").strip()
-    valid_to = parse_register_date(valid_to_raw) if valid_to_raw else None
-    if valid_to is not None and valid_to < valid_from:
-        raise InvalidIdentifier("la fin de validité précède son début")
-    degree = (row.get("degre") or "").strip().lower().replace(" ", "") or None
-    if degree is not None and not is_decision_degree(degree):
-        raise InvalidIdentifier("degré inconnu (attendu : faible, moyenne ou grave, suivi "
-                                "au besoin du supplément pour soins intenses +4h, +6h "
-                                "ou +8h)")
-    amount_raw = (row.get("montant_mensuel") or "").strip().replace("'", "")
-    try:
-        monthly = Decimal(amount_raw).quantize(Decimal("0.01")) if amount_raw else None
-    except InvalidOperation:
-        raise InvalidIdentifier("montant mensuel illisible") from None
-    if monthly is not None and (monthly < 0 or monthly >= Decimal("10000000")):
-        raise InvalidIdentifier("montant mensuel impossible")
-    return {"navs13": navs, "number": number, "invoice_type": invoice_type,
-            "valid_from": valid_from, "valid_to": valid_to, "degree": degree,
-            "monthly_amount": monthly}
-
-
-def import_decisions(raw: bytes) -> ImportReport:
-    """Adds or updates decisions by number; each bad line is listed with its reason."""
-    from guichet.models import Decision
-    text = _decode(raw)
-    reader = _reader(text, DECISION_COLUMNS)
-    report = ImportReport()
-    existing = {decision.number: decision for decision in db.session.scalars(select(Decision))}
-    seen: set[str] = set()
-    for line_number, row in enumerate(reader, start=2):
-        try:
-            values = _decision_values(row)
-        except InvalidIdentifier as exc:
-            report.errors.append((line_number, str(exc)))
-            continue
-        if values["number"] in seen:
-            report.errors.append((line_number, "N° de décision en double dans le fichier"))
-            continue
-        seen.add(values["number"])
-        _upsert(report, existing.get(values["number"]), Decision, values)
     db.session.flush()
     return report

@@ -13,12 +13,13 @@ from guichet.core.forms import EmptyForm
 from guichet.core.htmx import render, wants_fragment
 from guichet.core.sessions import background
 from guichet.core.unit_of_work import discard
+from guichet.invoices import services
+from guichet.invoices.types import INVOICE_TYPES, invoice_type
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
-from . import editor, services
+from . import editor
 from .display import template_helpers
-from .types import INVOICE_TYPES, invoice_type
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
 bp.context_processor(template_helpers)

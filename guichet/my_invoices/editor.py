@@ -15,6 +15,9 @@ from guichet.core.htmx import wants_fragment
 from guichet.core.identifiers import InvalidIdentifier, mask_navs13
 from guichet.core.money import format_chf
 from guichet.core.unit_of_work import discard
+from guichet.invoices import pricing, services
+from guichet.invoices.status import status_info
+from guichet.invoices.types import invoice_type
 from guichet.models import Attachment, Beneficiary
 from guichet.models.banking import active_accounts
 from guichet.models.base import db
@@ -25,10 +28,7 @@ from guichet.uploads.inspect import RejectedUpload, check_total, inspect_storage
 from guichet.uploads.scanner import scan
 from guichet.uploads.storage import delete_after_commit, store
 
-from . import pricing, services
 from .forms import build_form, submitted_values
-from .status import status_info
-from .types import invoice_type
 
 OTHER_PIECES = "other"
 

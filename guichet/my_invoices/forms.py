@@ -9,8 +9,8 @@ from wtforms import (BooleanField, FieldList, Form, FormField, RadioField, Selec
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length
 
-from .types import invoice_type
-from .types.base import SELECT, TEXTAREA, YESNO, FieldSpec, InvoiceType
+from guichet.invoices.types import invoice_type
+from guichet.invoices.types.base import SELECT, TEXTAREA, YESNO, FieldSpec, InvoiceType
 
 YES_NO = (SelectChoice("yes", _l("Oui")), SelectChoice("no", _l("Non")))
 

@@ -7,10 +7,9 @@ from typing import Callable
 from guichet.core.formatting import format_size
 from guichet.core.iban import mask_iban
 from guichet.core.money import format_chf
-
-from .status import StatusInfo, status_info
-from .types import invoice_type
-from .types.base import SELECT, YESNO, FieldSpec
+from guichet.invoices.status import StatusInfo, status_info
+from guichet.invoices.types import invoice_type
+from guichet.invoices.types.base import SELECT, YESNO, FieldSpec
 
 
 def display_value(spec: FieldSpec, raw: str | None) -> str:
