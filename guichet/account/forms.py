@@ -1,12 +1,12 @@
 """Forms of « Mon compte »."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from guichet.core.forms import (address_fields, birth_date_field, civilite_field,
                                 current_password_field, email_field, mobile_field, navs_field,
                                 new_password_fields, text_field, validate_swiss_npa)
+from guichet.core.i18n import lazy_gettext as _l
 
 
 class ProfileForm(FlaskForm):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from guichet.core.access import insured_required, login_required, public
 from guichet.core.extensions import limiter
 from guichet.core.forms import CodeForm, EmptyForm, check_new_password
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import format_navs13, format_phone_national
 from guichet.core.sessions import current_auth_session
 from guichet.verification.codes import send_refusal_message

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
 from guichet.core.signals import profile_changed
 from guichet.core.web import external_url
 from guichet.messaging import queue_email

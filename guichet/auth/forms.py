@@ -1,7 +1,6 @@
 """Forms of the login side: registration, login, codes, password reset."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import Length
@@ -9,6 +8,7 @@ from wtforms.validators import Length
 from guichet.core.forms import (address_fields, birth_date_field, check_new_password,
                                 civilite_field, email_field, mobile_field, navs_field,
                                 new_password_fields, required, text_field, validate_swiss_npa)
+from guichet.core.i18n import lazy_gettext as _l
 
 
 @new_password_fields

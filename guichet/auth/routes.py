@@ -5,13 +5,13 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from guichet.core.access import login_required, public
 from guichet.core.extensions import limiter
 from guichet.core.forms import CodeForm, EmptyForm, check_new_password
 from guichet.core.htmx import render
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier, normalize_swiss_mobile
 from guichet.core.sessions import current_auth_session
 from guichet.models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 import pyotp
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import mask_phone
 from guichet.core.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from guichet.core.sessions import open_session, revoke

@@ -1,10 +1,10 @@
 """Forms for adding an IBAN."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
 from guichet.core.forms import current_password_field, normalized_by, required, text_field
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.iban import parse_payout_iban
 
 

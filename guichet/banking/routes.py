@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from guichet.core.access import insured_required
 from guichet.core.extensions import limiter
 from guichet.core.formatting import describe_account
 from guichet.core.forms import CodeForm, EmptyForm
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import format_phone_national
 from guichet.core.sessions import current_auth_session
 from guichet.models.banking import active_accounts

@@ -1,10 +1,10 @@
 """Forms for the beneficiaries an account acts for and their saved decision numbers."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
 from guichet.core.forms import birth_date_field, navs_field, normalized_by, required, text_field
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.models.beneficiaries import RELATION_CHILD, RELATION_OTHER, RELATION_WARD
 from guichet.register.decision_numbers import parse_decision_number
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from guichet.core.access import insured_required
 from guichet.core.forms import EmptyForm
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import mask_navs13
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.register import saved_decisions

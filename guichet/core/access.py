@@ -6,10 +6,10 @@ that carries no mark, and enforces the mark of those that do.
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from .audit import record
+from .i18n import gettext as _
 from .web import error_response
 
 PUBLIC = "public"

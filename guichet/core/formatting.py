@@ -2,8 +2,7 @@
 ``money``, identifiers in ``identifiers`` and ``iban``)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from .i18n import gettext as _
 from .iban import mask_iban
 
 KIB = 1024

@@ -6,12 +6,12 @@ from datetime import date
 from functools import lru_cache
 
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from . import identifiers
+from .i18n import lazy_gettext as _l
 from .identifiers import InvalidIdentifier, normalize_npa
 from .passwords import check_password
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from .i18n import lazy_gettext as _l
 from .identifiers import InvalidIdentifier
 
 QR_IID_RANGE = range(30000, 32000)

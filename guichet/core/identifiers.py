@@ -17,8 +17,9 @@ import re
 import unicodedata
 
 import phonenumbers
-from flask_babel import lazy_gettext as _l
 from stdnum.ch import ssn
+
+from .i18n import lazy_gettext as _l
 
 __all__ = [
     "InvalidIdentifier",

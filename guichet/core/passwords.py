@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 __all__ = [
     "MIN_LENGTH",

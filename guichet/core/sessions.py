@@ -12,16 +12,20 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from guichet.models import AuthSession, User, utcnow
 from guichet.models.auth_session import STAGE_FULL
 from guichet.models.base import db
 
-from .extensions import login_manager
+from .extensions import limiter, login_manager
 
 TOUCH_EVERY = timedelta(seconds=60)
+
+# Every request asks this: built once (with its user, one query per request), not per request.
+_SESSION_BY_TOKEN = (select(AuthSession).options(joinedload(AuthSession.user))
+                     .where(AuthSession.token_hash == bindparam("token_hash")))
 
 
 def token_hash(token: str) -> str:
@@ -33,6 +37,7 @@ def init_sessions(app: Flask) -> None:
     login_manager.request_loader(_load_user_from_session)
     login_manager.session_protection = None  # the server-side session does this job
     app.before_request(_load_user_first)
+    limiter.request_filter(_is_background_request)  # before any limit is even looked up
 
 
 def _load_user_first():
@@ -59,9 +64,7 @@ def current_auth_session(stage: str | None = None) -> AuthSession | None:
     token = session.get("sid")
     if not isinstance(token, str):
         return None
-    auth_session = db.session.scalar(
-        select(AuthSession).options(joinedload(AuthSession.user))  # one query per request
-        .where(AuthSession.token_hash == token_hash(token)))
+    auth_session = db.session.scalar(_SESSION_BY_TOKEN, {"token_hash": token_hash(token)})
     if auth_session is None or auth_session.revoked_at is not None:
         return None
     if stage is not None and auth_session.stage != stage:
@@ -89,8 +92,9 @@ def touch_due(last_seen_at: datetime, now: datetime) -> bool:
 
 
 def background(view):
-    """Marks a view that pages call by themselves (polling): it does not count as activity,
-    so a page left open still reaches the idle timeout."""
+    """Marks a view that pages call by themselves (polling): it does not count as activity, so
+    a page left open still reaches the idle timeout, and it is not rate limited (a page polls
+    as often as it needs; the limits guard what people send)."""
     view.keeps_idle_timer = True
     return view
 

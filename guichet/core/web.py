@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .htmx import wants_fragment
+from .i18n import gettext as _
 from .unit_of_work import rollback_request
 
 log = logging.getLogger("guichet.web")

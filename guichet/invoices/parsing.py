@@ -5,8 +5,7 @@ import re
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
-
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier, parse_register_date
 from guichet.core.money import to_amount
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from calendar import monthrange
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier
 from guichet.models import BankAccount, Beneficiary, Decision, Invoice
 from guichet.models.base import db

@@ -8,11 +8,11 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier
 from guichet.messaging import queue_email
 from guichet.models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
                                      STATUS_NEEDS_INFO, STATUS_PAID, STATUS_REJECTED,
                                      STATUS_SUBMITTED)

@@ -6,12 +6,12 @@ lost whichever button is pressed, with or without JavaScript. Every POST saves t
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from guichet.core.audit import record
 from guichet.core.formatting import describe_account, format_size
 from guichet.core.htmx import wants_fragment
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier, mask_navs13
 from guichet.core.money import format_chf
 from guichet.core.unit_of_work import discard

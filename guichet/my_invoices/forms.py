@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, RadioField, SelectChoice,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length
 
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.invoices.types import invoice_type
 from guichet.invoices.types.base import SELECT, TEXTAREA, YESNO, FieldSpec, InvoiceType
 

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.access import insured_required
-from guichet.core.extensions import limiter
 from guichet.core.forms import EmptyForm
 from guichet.core.htmx import render, wants_fragment
+from guichet.core.i18n import gettext as _
 from guichet.core.sessions import background
 from guichet.core.unit_of_work import discard
 from guichet.invoices import services
@@ -54,7 +53,6 @@ def list_invoices():
 @bp.route("/liste")
 @insured_required
 @background
-@limiter.exempt
 def poll_invoices():
     """Polling: 204 when nothing changed since ``stamp``, else the list fragment."""
     if request.args.get("stamp") == services.list_stamp(current_user) and wants_fragment():

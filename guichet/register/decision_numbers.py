@@ -6,8 +6,8 @@ import re
 from datetime import date
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 
+from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier
 
 OFFICE_CANTONS = {"324": "Neuchâtel", "322": "Vaud", "325": "Genève", "310": "Fribourg",

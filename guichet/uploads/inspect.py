@@ -17,10 +17,10 @@ from io import BytesIO
 
 import pikepdf
 from flask import current_app
-from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
 from guichet.core.formatting import MIB, format_size
+from guichet.core.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
 from guichet.messaging import queue_sms
 from guichet.models import AuthSession, SmsCode, utcnow
 from guichet.models.base import db

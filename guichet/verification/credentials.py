@@ -3,9 +3,8 @@ sensitive change, setting a new one (every other session ends), and telling the 
 address that something changed."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
 from guichet.core.passwords import hash_password, verify_password
 from guichet.core.sessions import revoke_all
 from guichet.core.web import external_url

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
+from guichet.core.i18n import gettext as _
 from guichet.core.money import format_chf, to_amount
 from guichet.invoices.rate_book import RateBook
 

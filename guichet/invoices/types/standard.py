@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
+from guichet.core.i18n import gettext as _
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.money import format_chf
 
 from .amounts import Breakdown, Charge, Errors, LineResult, exact, number_text, sum_amounts, times

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-
+from guichet.core.i18n import gettext as _
+from guichet.core.i18n import lazy_gettext as _l
+from guichet.core.i18n import ngettext
 from guichet.core.money import format_chf, to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flask_babel import gettext as _
+from guichet.core.i18n import gettext as _
 
 from .days import day_text
 
