@@ -183,6 +183,26 @@ def self_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class CpuWindow:
+    """CPU used during a measurement: by the measured servers, and by processes outside this
+    benchmark (the machine's busy time less the servers', this script's and its children's)."""
+
+    def __init__(self, servers, measured: list[str]):
+        self.pids = [pid for name in measured for pid in servers.pids(name)]
+        self.server = process_jiffies(self.pids) / CLK_TCK
+        self.ours = self.server + children_cpu_seconds() + self_cpu_seconds()
+        self.busy, self.started = busy_jiffies() / CLK_TCK, time.monotonic()
+
+    def shares(self) -> dict:
+        elapsed = time.monotonic() - self.started
+        server = process_jiffies(self.pids) / CLK_TCK
+        ours = server + children_cpu_seconds() + self_cpu_seconds() - self.ours
+        busy = busy_jiffies() / CLK_TCK - self.busy
+        machine = elapsed * os.cpu_count()
+        return {"other_cpu_pct": max(0.0, 100 * (busy - ours) / machine),
+                "server_cpu_pct": 100 * (server - self.server) / machine}
+
+
 # --- wrk -------------------------------------------------------------------------------------
 
 LUA = """-- written by bench/run.py
@@ -244,17 +264,12 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, connections: int,
             threads: int, servers: Servers, measured: list[str]) -> dict:
     """One wrk run; returns its figures and the share of CPU used by other processes."""
     assert url.startswith(f"http://{HOST}:"), url
-    pids = [pid for name in measured for pid in servers.pids(name)]
-    ours_before = process_jiffies(pids) / CLK_TCK + children_cpu_seconds() + self_cpu_seconds()
-    busy_before, started = busy_jiffies() / CLK_TCK, time.monotonic()
+    window = CpuWindow(servers, measured)
     proc = subprocess.run(
         [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "5s",
          "--latency", "-s", str(script), url],
         capture_output=True, text=True, timeout=duration + 60)
-    elapsed = time.monotonic() - started
-    busy = busy_jiffies() / CLK_TCK - busy_before
-    ours = (process_jiffies(pids) / CLK_TCK + children_cpu_seconds() + self_cpu_seconds()
-            - ours_before)
+    shares = window.shares()
     match = re.search(r"^BENCH_JSON (.*)$", proc.stdout, re.M)
     if proc.returncode != 0 or not match:
         raise SystemExit(f"wrk failed on {url}:\n{proc.stdout}\n{proc.stderr}")
@@ -266,7 +281,7 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, connections: int,
             "p90_ms": figures["p90"] / 1000, "p99_ms": figures["p99"] / 1000,
             "max_ms": figures["max"] / 1000, "errors": errors,
             "bytes_per_request": figures["bytes"] / max(1, figures["requests"]),
-            "other_cpu_pct": max(0.0, 100 * (busy - ours) / (elapsed * os.cpu_count())),
+            "other_cpu_pct": shares["other_cpu_pct"],
             "wrk_output": proc.stdout.split("BENCH_JSON")[0].rstrip()}
 
 
@@ -511,6 +526,9 @@ def capacity_report(result: dict) -> str:
                      f"polls from {result.get('poll_sessions', 1)} people's sessions)")
     else:
         lines.append(f"({result['arrivals']}, {result['seconds']:g} s, one session)")
+    lines.append(f"Guichet's workers used {result['server_cpu_pct']:.0f}% of the machine, other "
+                 f"processes {result['other_cpu_pct']:.0f}% (load average after: "
+                 f"{result['loadavg_after']:.2f})")
     ok, reasons = capacity_verdict(result)
     lines.append(f"Capacity aim (each stream p99 < {CAPACITY_AIM_MS:g} ms, no error): "
                  + ("met" if ok else "NOT met: " + "; ".join(reasons)))
@@ -844,11 +862,13 @@ def measure(args, tools: dict, servers: Servers) -> int:
         if not polls:
             raise SystemExit("capacity: no home page polls (nothing may change for anyone?)")
         time.sleep(1)
+        window = CpuWindow(servers, ["guichet"])
         if args.capacity_tool == "openloop":
             capacity = capacity_openloop(args, guichet_port, urls, polls, workdir)
             capacity["poll_sessions"] = len(polls)
         else:
             capacity = capacity_hey(args, tools["hey"], guichet_port, urls, polls)
+        capacity.update({k: round(v, 1) for k, v in window.shares().items()})
         capacity["loadavg_after"] = round(os.getloadavg()[0], 2)
         recheck(guichet_port, urls)
 
