@@ -630,14 +630,22 @@ def median_result(runs: list[dict]) -> dict:
     return merged
 
 
-def wait_for_quiet(limit_seconds: float, threshold: float) -> float:
-    """Wait (bounded) until the 1-minute load average drops under ``threshold``."""
+def busy_share(seconds: float = 5.0) -> float:
+    """The share of the machine busy during ``seconds`` (nothing of this benchmark runs then)."""
+    before, started = busy_jiffies() / CLK_TCK, time.monotonic()
+    time.sleep(seconds)
+    return (busy_jiffies() / CLK_TCK - before) / ((time.monotonic() - started) * os.cpu_count())
+
+
+def wait_for_quiet(limit_seconds: float, threshold: float = 0.10) -> float:
+    """Wait (bounded) until, over 5 s, other processes keep the machine busy less than
+    ``threshold`` of the time (the load average would still count this benchmark's own recent
+    load). Returns the last share measured."""
     deadline = time.monotonic() + limit_seconds
-    load = os.getloadavg()[0]
-    while load >= threshold and time.monotonic() < deadline:
-        time.sleep(5)
-        load = os.getloadavg()[0]
-    return load
+    share = busy_share()
+    while share >= threshold and time.monotonic() < deadline:
+        share = busy_share()
+    return share
 
 
 def commit_of_root() -> str:
@@ -715,7 +723,7 @@ def main(argv=None) -> int:
     parser.add_argument("--capacity-sessions", type=int, default=200,
                         help="polls come from this many people's sessions (openloop)")
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
-                        help="wait up to this long for the load average to drop under 1")
+                        help="wait up to this long for the machine to be less than 10%% busy")
     parser.add_argument("--install", action="store_true",
                         help="apt-get install wrk (and hey, for --capacity-tool hey) if missing")
     parser.add_argument("--json", metavar="PATH",
@@ -818,10 +826,11 @@ def measure(args, tools: dict, servers: Servers) -> int:
                             paths["home"] if key == "home" else None)
         targets[key] = (guichet_port, paths[key], script)
 
-    load_before = os.getloadavg()[0]
     if args.wait_idle:
-        load_before = wait_for_quiet(args.wait_idle, 1.0)
-        print(f"Load average before measuring: {load_before:.2f}", flush=True)
+        share = wait_for_quiet(args.wait_idle)
+        print(f"Machine busy before measuring: {100 * share:.0f}% (over 5 s, servers idle)",
+              flush=True)
+    load_before = os.getloadavg()[0]
     # Warm-up: templates compiled, connections opened, in both workers.
     for key, (port, path, script) in targets.items():
         run_wrk(wrk, f"http://{HOST}:{port}{path}", script, 1, args.connections, args.threads,
