@@ -1,14 +1,21 @@
 """Where the time of one request goes: SQL queries (count, time) and a cProfile of the rest.
 
     .venv/bin/python bench/profile_request.py [--reuse [STATE]] [--requests 20] [--top 25] [--sql]
+                                              [--only home|account|edit|review|poll|pdf ...]
 
 Runs in-process with Flask's test client against the database seeded by bench/seed.py (the
 last one by default), with the same settings as bench/run.py gives gunicorn. No network.
+The pages are those bench/run.py measures:
 
-« home » and « poll » are answered by the list shortcut (guichet/invoices/shortcut.py) once
-warm; its one statement goes to the driver directly, so it is not among the SQL counted here.
-« render » asks for the home page with another query string each time: what Flask's rendering
-costs when the page changed.
+  home     GET /demandes/?n=…           rendered: another query string each time, no page cache
+  account  GET /compte/                 « Mon compte »
+  edit     GET /demandes/<id>/modifier  the bench person's travel draft (3 trips, pièces)
+  review   GET /demandes/<id>/verifier  the same draft's review page
+  poll     GET /demandes/liste?stamp=…  unchanged poll (204, HX-Request)
+  pdf      GET /demandes/<id>/pdf       a 3-trip travel invoice's PDF
+
+While the list shortcut (guichet/invoices/shortcut.py) answers the poll, its one statement goes
+to the driver directly, so it is not among the SQL counted here.
 """
 from __future__ import annotations
 
@@ -29,6 +36,8 @@ sys.path.insert(0, str(BENCH.parent))
 
 from run import LAST_STATE  # noqa: E402
 
+PAGES = ("home", "account", "edit", "review", "poll", "pdf")
+
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -36,11 +45,15 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sql", action="store_true", help="print each distinct statement")
-    parser.add_argument("--only", choices=("home", "render", "poll", "pdf"), action="append")
+    parser.add_argument("--only", choices=PAGES, action="append",
+                        help="profile only this page (repeatable; default: all)")
     args = parser.parse_args(argv)
     pointer = Path(args.reuse)
     state_path = Path(pointer.read_text().strip()) if pointer == LAST_STATE else pointer
     state = json.loads(state_path.read_text())
+    if "edit_invoice_id" not in state:
+        raise SystemExit("this state comes from an older bench/seed.py (no draft to edit): "
+                         "seed again (bench/run.py or bench/seed.py)")
 
     import seed as seeding
     state = seeding.refresh_session(state)
@@ -71,7 +84,10 @@ def main(argv=None) -> None:
     assert home.status_code == 200, home.status_code
     stamp = re.search(r'hx-get="([^"]*/demandes/liste\?stamp=[^"]*)"',
                       home.get_data(as_text=True)).group(1).replace("&amp;", "&")
-    urls = {"home": ("/demandes/", {}), "render": ("/demandes/?n={n}", {}),
+    draft = state["edit_invoice_id"]
+    urls = {"home": ("/demandes/?n={n}", {}), "account": ("/compte/", {}),
+            "edit": (f"/demandes/{draft}/modifier", {}),
+            "review": (f"/demandes/{draft}/verifier", {}),
             "poll": (stamp, {"HX-Request": "true"}),
             "pdf": (f"/demandes/{state['pdf_invoice_id']}/pdf", {})}
     for key, (url, headers) in urls.items():

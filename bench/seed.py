@@ -10,10 +10,11 @@ What it writes (defaults): 1 000 insured accounts with their register entries, b
 (themselves, and a child for about a quarter of them), decisions, saved decision numbers and
 IBANs; 50 000 invoices of the five types, 300 of them for the "bench" insured person, with their
 lines, pièces (rows only, no files), history events and open complement requests; receipt
-counters; and a logged-in server session (stage "full") for the bench person. It prints the
-state as JSON (also written to ``state.json`` next to the SQLite file, or to ``--state``): the
-database URL, the secret key the server must use, the signed session cookie and the ids of the
-invoices to download as PDF.
+counters; and a logged-in server session (stage "full") for the bench person. The bench
+person's newest draft is a travel draft with 3 trips and its pièces (the one whose form and
+review page are measured). It prints the state as JSON (also written to ``state.json`` next to
+the SQLite file, or to ``--state``): the database URL, the secret key the server must use, the
+signed session cookie, the ids of the invoices to download as PDF and of that draft.
 """
 from __future__ import annotations
 
@@ -226,13 +227,16 @@ class Builder:
 
     # --- invoices ------------------------------------------------------------------------------
 
-    def invoice_spec(self, person: dict, created: datetime) -> dict:
-        """Type, status, fields, lines and amounts of one invoice (ids come later)."""
+    def invoice_spec(self, person: dict, created: datetime, invoice_type: str | None = None,
+                     status: str | None = None, trips: int | None = None) -> dict:
+        """Type, status, fields, lines and amounts of one invoice (ids come later).
+
+        ``invoice_type``, ``status`` and (travel) ``trips`` force what is otherwise drawn."""
         rng = self.rng
         weights = {k: w for k, w in TYPE_WEIGHTS.items() if k in person["decisions"]}
-        invoice_type = pick(rng, weights)
+        invoice_type = invoice_type or pick(rng, weights)
         age = self.now - created
-        status = pick(rng, RECENT_STATUS if age < timedelta(days=45) else OLD_STATUS)
+        status = status or pick(rng, RECENT_STATUS if age < timedelta(days=45) else OLD_STATUS)
         beneficiary_id, decision_number = person["decisions"][invoice_type]
         day = created.astimezone(ZURICH).date()
         fields = {"beneficiary_id": str(beneficiary_id),
@@ -242,7 +246,7 @@ class Builder:
         total = None
         if invoice_type == "deplacement":
             requirements = []
-            for _n in range(rng.choice((1, 1, 2, 2, 3, 4))):
+            for _n in range(trips or rng.choice((1, 1, 2, 2, 3, 4))):
                 trip_day = day - timedelta(days=rng.randint(1, 40))
                 transport = pick(rng, {"public": 50, "car": 35, "taxi": 8, "other": 7})
                 long_day = rng.random() < 0.4
@@ -381,8 +385,10 @@ class Builder:
                 "id": self.ids.next("invoice_events"), "invoice_id": invoice_id, "at": at,
                 "actor_id": actor, "by_office": by_office, "status_from": status_from,
                 "status_to": status_to, "message": message})
-        if sent:
-            for number, requirement in enumerate(spec["requirements"][:2]):
+        if sent or spec.get("with_pieces"):
+            # 1-2 per sent invoice; the bench draft has one for each of its requirements
+            given = spec["requirements"] if spec.get("with_pieces") else spec["requirements"][:2]
+            for number, requirement in enumerate(given):
                 image = rng.random() < 0.4
                 self.rows["attachments"].append({
                     "id": self.ids.next("attachments"), "invoice_id": invoice_id,
@@ -429,6 +435,7 @@ def build(args, rng: random.Random, now: datetime, password_hash: str) -> tuple[
         for _n in range(count):
             created = now - span * (rng.random() ** 1.3) - timedelta(minutes=10)
             specs.append(builder.invoice_spec(person, created))
+    edit_spec = _bench_draft(builder, bench, specs, now)
     specs.sort(key=lambda s: s["created"])
 
     # Receipt numbers in the order invoices were sent, one counter per (Swiss) year.
@@ -442,14 +449,39 @@ def build(args, rng: random.Random, now: datetime, password_hash: str) -> tuple[
             counters[year] = counters.get(year, 0) + 1
             receipt = f"NE-{year}-{counters[year]:06d}"
         receipts.append(receipt)
+    edit_invoice_id = None
+    drafts = []
     for spec, receipt in zip(specs, receipts):
         invoice_id = builder.write_invoice(spec, receipt)
+        if spec is edit_spec:
+            edit_invoice_id = invoice_id
+        if spec["person"] is bench and spec["status"] == "draft":
+            drafts.append({"id": invoice_id, "type": spec["type"], "lines": len(spec["lines"])})
         if spec["person"] is bench and spec["status"] != "draft":
             bench_ids.setdefault(spec["type"], []).append((invoice_id, len(spec["lines"])))
     for year, last in sorted(counters.items()):
         builder.rows["receipt_counters"].append({"id": builder.ids.next("receipt_counters"),
                                                  "prefix": "NE", "year": year, "last": last})
-    return builder, {"bench_user_id": bench["user_id"], "bench_ids": bench_ids}
+    return builder, {"bench_user_id": bench["user_id"], "bench_ids": bench_ids,
+                     "edit_invoice_id": edit_invoice_id, "bench_drafts": drafts}
+
+
+def _bench_draft(builder: Builder, bench: dict, specs: list[dict], now: datetime) -> dict:
+    """The draft whose form and review page are measured: a travel draft with 3 trips and its
+    pièces (rows only), as a person has it just before « Vérifier ». The newest of the bench
+    person's drafts becomes it (drawn after all the others, so the rest of the data is the same
+    as without it); a new one is added if the person has no draft."""
+    drafts = [s for s in specs if s["person"] is bench and s["status"] == "draft"]
+    newest = max(drafts, key=lambda s: s["created"]) if drafts else None
+    created = newest["created"] if newest else now - timedelta(days=2)
+    spec = builder.invoice_spec(bench, created, invoice_type="deplacement", status="draft",
+                                trips=3)
+    spec["with_pieces"] = True
+    if newest is None:
+        specs.append(spec)
+    else:
+        specs[next(n for n, s in enumerate(specs) if s is newest)] = spec
+    return spec
 
 
 def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None:
@@ -513,6 +545,26 @@ def refresh_session(state: dict) -> dict:
     return state
 
 
+def more_sessions(state: dict, count: int) -> list[dict]:
+    """Server sessions for ``count`` insured people (the bench person first), for the capacity
+    scenario: many people polling, not one. Returns [{"user_id": …, "cookie": …}, …]."""
+    from sqlalchemy import insert, select
+    from guichet.extensions import db
+    app = make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
+    users = db.metadata.tables["users"]
+    with app.app_context():
+        with db.engine.begin() as conn:
+            ids = list(conn.execute(select(users.c.id).where(users.c.role == "insured")
+                                    .order_by(users.c.id != state["bench_user_id"], users.c.id)
+                                    .limit(count)).scalars())
+            sessions = [new_session(app, user_id) for user_id in ids]
+            if sessions:
+                conn.execute(insert(db.metadata.tables["auth_sessions"]),
+                             [s["row"] for s in sessions])
+        db.engine.dispose()
+    return [{"user_id": user_id, "cookie": s["cookie"]} for user_id, s in zip(ids, sessions)]
+
+
 def _reset_schema(app) -> None:
     from sqlalchemy import inspect, text
 
@@ -572,7 +624,8 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
         "cookie_name": app.config["SESSION_COOKIE_NAME"], "cookie": session["cookie"],
         "sid": session["sid"], "bench_user_id": info["bench_user_id"],
         "pdf_invoice_id": travel[-1] if travel else by_type["deplacement"],
-        "pdf_by_type": by_type,
+        "pdf_by_type": by_type, "edit_invoice_id": info["edit_invoice_id"],
+        "bench_drafts": info["bench_drafts"],
         "counts": {name: len(rows) for name, rows in builder.rows.items()},
         "bench_invoice_types": {k: len(v) for k, v in bench_ids.items()},
         "seconds": {"generate": round(built - started, 1),
