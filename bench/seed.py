@@ -549,7 +549,8 @@ def more_sessions(state: dict, count: int) -> list[dict]:
     """Server sessions for ``count`` insured people (the bench person first), for the capacity
     scenario: many people polling, not one. Returns [{"user_id": …, "cookie": …}, …]."""
     from sqlalchemy import insert, select
-    from guichet.extensions import db
+
+    from guichet.models.base import db
     app = make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
     users = db.metadata.tables["users"]
     with app.app_context():
