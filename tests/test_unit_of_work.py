@@ -191,3 +191,26 @@ def test_a_unit_restores_the_one_open_before_it(app):
         with unit_of_work() as inner:
             assert current_unit() is inner and inner is not outer
         assert current_unit() is outer
+
+
+def test_a_request_that_wrote_nothing_sends_no_commit(client, probe):
+    assert client.get("/").status_code == 200
+    assert "commit" not in events
+
+
+def test_a_statement_that_writes_is_committed_like_an_object(app, client, factory, probe):
+    from sqlalchemy import update
+
+    from guichet.models import User
+    user = factory.user(prenom="Anna")
+    events.clear()
+
+    @public
+    def renames():
+        db.session.execute(update(User).where(User.id == user.id).values(prenom="Annabelle"))
+        return "ok"
+    app.add_url_rule("/test/renames", "probe_renames", renames, methods=["POST"])
+    assert client.post("/test/renames").status_code == 200
+    assert events == ["commit"]
+    db.session.expire_all()
+    assert db.session.get(User, user.id).prenom == "Annabelle"

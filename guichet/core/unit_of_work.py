@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from flask import Flask, g, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from guichet.models.base import db
 
@@ -53,24 +55,49 @@ class UnitOfWork:
         return self._batches[name]
 
     def commit(self) -> None:
-        """Commit; on failure roll back (and run the rollback hooks) and re-raise."""
+        """Commit; on failure roll back (and run the rollback hooks) and re-raise. A unit that
+        wrote nothing (most pages, every poll) has nothing to commit: its read-only transaction
+        ends when the session is closed, without a COMMIT round trip to the database."""
         try:
-            db.session.commit()
+            if _wrote(db.session()):
+                db.session.commit()
         except BaseException:
             self.rollback()
             raise
+        db.session.info.pop(WROTE, None)
         hooks = self._after_commit
         self._reset()
         _run(hooks, "after the commit")
 
     def rollback(self) -> None:
         db.session.rollback()
+        db.session.info.pop(WROTE, None)
         hooks = self._after_rollback
         self._reset()
         _run(hooks, "after the rollback")
 
     def _reset(self) -> None:
         self._after_commit, self._after_rollback, self._batches = [], [], {}
+
+
+WROTE = "unit_of_work_wrote"
+
+
+def _wrote(session: Session) -> bool:
+    """Whether the session holds or sent a change: pending objects, a flush, or a statement
+    other than a SELECT (``session.execute(update(...))``)."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
 
 
 def _run(hooks: list[Hook], when: str) -> None:
