@@ -45,6 +45,8 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sql", action="store_true", help="print each distinct statement")
+    parser.add_argument("--timing", action="store_true",
+                        help="no profiler: the median and best wall time per request only")
     parser.add_argument("--only", choices=PAGES, action="append",
                         help="profile only this page (repeatable; default: all)")
     args = parser.parse_args(argv)
@@ -96,6 +98,16 @@ def main(argv=None) -> None:
         expected = 204 if key == "poll" else 200
         for n in range(3):  # warm-up
             assert client.get(url.format(n=-n), headers=headers).status_code == expected
+        if args.timing:
+            times = []
+            for n in range(args.requests):
+                started = time.perf_counter()
+                client.get(url.format(n=n), headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            print(f"{key:8} median {times[len(times) // 2]:7.2f} ms   best {times[0]:7.2f} ms   "
+                  f"({args.requests} requests, in-process, test client)")
+            continue
         statements.clear()
         profiler = cProfile.Profile()
         started = time.perf_counter()
