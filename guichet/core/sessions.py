@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
@@ -32,7 +33,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, with its serializer made once per secret key instead of twice
+    per request (opening and saving the cookie)."""
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = getattr(self, "_serializer", None)
+        if cached is None or cached[0] != keys:
+            cached = self._serializer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
 def init_sessions(app: Flask) -> None:
+    app.session_interface = CookieSessionInterface()
     login_manager.init_app(app)
     login_manager.request_loader(_load_user_from_session)
     login_manager.session_protection = None  # the server-side session does this job
