@@ -10,8 +10,10 @@ from guichet.core.identifiers import format_navs13
 from guichet.core.passwords import verify_password
 from guichet.models import OutboxMessage, User
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login, page_text
-from tests.support.page import checked_radio, feedback, input_value, selected_option, summary_links
+from tests.support.accounts import PASSWORD, login
+from tests.support.mail import link_in
+from tests.support.page import (checked_radio, feedback, input_value, page_text, selected_option,
+                                summary_links)
 from tests.support.params import first_also_on_postgresql
 
 NEW_PASSWORD = "un autre velo bleu au soleil"
@@ -31,13 +33,6 @@ def assert_field_error(response, field_id: str, message: str):
 def fresh(user: User) -> User:
     db.session.refresh(user)
     return user
-
-
-def link_in(mail, path_part: str) -> str:
-    link = next(word for word in mail.text.split() if path_part in word)
-    assert link.startswith("https://guichet.example.ch/")
-    assert f'href="{link}"' in mail.html
-    return link.removeprefix("https://guichet.example.ch")
 
 
 # --- the profile -------------------------------------------------------------------------------

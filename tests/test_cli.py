@@ -11,22 +11,19 @@ from urllib.parse import parse_qs, urlsplit
 import flask
 import pyotp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from guichet import create_app
 from guichet.core.passwords import verify_password
 from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_STAFF_TOTP
 from guichet.models import OutboxMessage, RegisteredPerson, User
 from guichet.models.base import db
-from tests.conftest import navs_with_check
+from tests.support.accounts import navs_with_check
+from tests.support.databases import count
 from tests.support.params import first_also_on_postgresql
 from tests.support.servers import wait_for
 
 STAFF_PASSWORD = "gestion des factures 2026"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def person(navs13: str) -> RegisteredPerson | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import threading
 from datetime import timedelta
 
@@ -13,21 +12,9 @@ from sqlalchemy import select, update
 
 from guichet.models import OutboxMessage, utcnow
 from guichet.models.base import db
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD, start_login
 from tests.support.params import first_also_on_postgresql
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_login(client, user):
-    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303
-    return response
+from tests.support.servers import free_port, wait_for
 
 
 def outbox(channel: str) -> list[OutboxMessage]:
@@ -57,7 +44,6 @@ def test_the_answer_does_not_wait_for_the_sms_gateway(client, factory, sms, monk
     """The code page comes while the gateway is still busy, and a known address answers as fast
     as an unknown one (security.md 2); the SMS leaves right after."""
     from guichet.messaging.sms import HttpSms
-    from tests.support.servers import wait_for
     gateway_free = threading.Event()
     send = HttpSms.send
 
@@ -112,7 +98,7 @@ def test_undelivered_sms_waits_in_the_outbox_and_is_retried(app, client, factory
     if outage == "error-status":
         sms.fail_with = 503
     else:
-        app.config["SMS_HTTP_URL"] = f"http://127.0.0.1:{closed_port()}/sms"
+        app.config["SMS_HTTP_URL"] = f"http://127.0.0.1:{free_port()}/sms"
     response = start_login(client, user)
     assert response.headers["Location"] == "/connexion/code"  # the person is not blocked
 
@@ -209,7 +195,7 @@ def test_without_mail_server_mails_are_written_to_the_log(client, factory, mailb
     assert message.status == "sent"
 
 
-@pytest.mark.config(MAIL_PORT=closed_port())
+@pytest.mark.config(MAIL_PORT=free_port())
 def test_mail_waits_while_the_mail_server_is_down(app, client, factory, mailbox, runner):
     factory.user(email="anna@example.ch")
     response = client.post("/mot-de-passe-oublie", data={"email": "anna@example.ch"})

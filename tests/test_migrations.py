@@ -21,9 +21,7 @@ from sqlalchemy.engine import make_url
 
 from guichet import ROOT, create_app
 from guichet.models.base import db
-from tests.conftest import POSTGRES_URL
-
-DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+from tests.support.databases import DATABASES, POSTGRES_URL
 
 
 @pytest.fixture(scope="module")

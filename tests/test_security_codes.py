@@ -3,7 +3,6 @@ bound to the session and purpose, 5 wrong tries, sending limits and the daily bu
 step cannot be skipped."""
 from __future__ import annotations
 
-import html
 import logging
 import re
 from datetime import timedelta
@@ -17,20 +16,11 @@ from guichet.models.auth_session import STAGE_PASSWORD
 from guichet.models.base import db
 from guichet.models.codes import PURPOSE_LOGIN, PURPOSE_PHONE_CHANGE
 from guichet.verification.codes import check_code, issue_code
-from tests.conftest import PASSWORD
-from tests.conftest import page_text as raw_page_text
+from tests.support.accounts import PASSWORD, registration_form, start_login
+from tests.support.page import page_text
 
 REFUSED = "Ce code n'est pas valable"
 
-
-def page_text(response) -> str:
-    """The visible text, entities decoded (« n'est » rather than « n&#39;est »)."""
-    return html.unescape(raw_page_text(response))
-
-
-def start_login(client, user):
-    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"] == "/connexion/code"
 
 
 def submit(client, code):
@@ -277,11 +267,7 @@ def test_daily_budget_stops_sending_and_alerts(app, factory, sms, caplog):
 def test_only_swiss_mobiles_receive_codes(client, factory, sms):
     person = factory.person()
     for number in ("+33 6 12 34 56 78", "032 910 71 00"):
-        response = client.post("/inscription", data={
-            "email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": number, "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom, "date_naissance": "15.03.1985",
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"})
+        response = client.post("/inscription", data=registration_form(person, mobile=number))
         assert response.status_code == 422
     assert sms.received == []
 

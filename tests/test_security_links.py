@@ -3,8 +3,6 @@ the password, are built from BASE_URL; changes need the current password (and a 
 new mobile) and are noticed to the old address; ``next=`` stays on this site."""
 from __future__ import annotations
 
-import html
-import re
 import time
 
 import pytest
@@ -13,30 +11,14 @@ from sqlalchemy import select
 
 from guichet.models import User
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login
-from tests.conftest import page_text as raw_page_text
+from tests.support.accounts import PASSWORD, login, registration_form
+from tests.support.mail import BASE_URL, link_in, reset_link
+from tests.support.page import page_text
 
-BASE = "https://guichet.example.ch"
 NEW_PASSWORD = "un autre chemin dans la forêt"
 WRONG = "Le mot de passe actuel n'est pas correct."
 DEAD_LINK = "Ce lien n'est plus valable"
 
-
-def page_text(response) -> str:
-    return html.unescape(raw_page_text(response))
-
-
-def link_in(mail, path_part: str) -> str:
-    """The path of the first link in ``mail`` that contains ``path_part``; it must use BASE_URL."""
-    urls = re.findall(r"https?://\S+", mail.text)
-    [url] = [u for u in urls if path_part in u][:1]
-    assert url.startswith(BASE + "/"), url
-    return url.removeprefix(BASE)
-
-
-def reset_link(client, mailbox, email) -> str:
-    client.post("/mot-de-passe-oublie", data={"email": email})
-    return link_in(mailbox.to(email)[-1], "/mot-de-passe/nouveau/")
 
 
 def later(monkeypatch, seconds: int):
@@ -111,13 +93,8 @@ def test_older_reset_links_die_with_the_password(client, factory, mailbox):
 
 def test_confirmation_link_dies_when_the_password_changes(app, factory, mailbox, sms):
     client = app.test_client()
-    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "civilite": "madame", "rue": "Rue du Seyon 10",
-            "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-    person = factory.person()
-    data.update(navs13=person.navs13, nom=person.nom, prenom=person.prenom,
-                date_naissance=person.date_naissance.strftime("%d.%m.%Y"))
-    assert client.post("/inscription", data=data).status_code == 303
+    assert client.post("/inscription",
+                       data=registration_form(factory.person())).status_code == 303
     confirm = link_in(mailbox.to("lea@example.ch")[0], "/email/confirmer/")
     assert client.post("/connexion/code",
                        data={"code": sms.last_code("+41795551234")}).status_code == 303
@@ -136,18 +113,14 @@ def test_links_use_base_url_whatever_the_host_header(app, factory, mailbox, sms)
     headers = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
     assert client.post("/mot-de-passe-oublie", data={"email": user.email},
                        headers=headers).status_code == 200
-    person = factory.person()
-    client.post("/inscription", headers=headers, data={
-        "email": user.email, "password": PASSWORD, "password_confirm": PASSWORD,
-        "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-        "nom": person.nom, "prenom": person.prenom, "date_naissance": "15.03.1985",
-        "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"})
+    client.post("/inscription", headers=headers,
+                data=registration_form(factory.person(), email=user.email))
     mails = mailbox.to(user.email)
     assert [m.subject for m in mails][-1].startswith("Tentative d'inscription")
     assert len(mails) == 2
     for mail in mails:
         assert "evil.example" not in mail.text and "evil.example" not in mail.html
-        assert BASE + "/" in mail.text
+        assert BASE_URL + "/" in mail.text
     link_in(mails[0], "/mot-de-passe/nouveau/")
 
 

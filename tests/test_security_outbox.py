@@ -2,7 +2,6 @@
 still made and the message waits in the outbox; the worker sends it, once, when the peer is back."""
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -12,24 +11,10 @@ from guichet import create_app
 from guichet.messaging.outbox import SENT_SMS_PLACEHOLDER
 from guichet.models import OutboxMessage, User, utcnow
 from guichet.models.base import db
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD, registration_form
+from tests.support.servers import free_port
 
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # nobody listens once the socket is closed
-
-
-CLOSED_PORT = closed_port()
-
-
-def registration(person) -> dict:
-    return {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom,
-            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
+CLOSED_PORT = free_port()
 
 
 def messages(channel: str) -> list[OutboxMessage]:
@@ -56,7 +41,7 @@ def run_worker(app) -> str:
 
 @pytest.mark.config(MAIL_PORT=CLOSED_PORT)
 def test_registration_survives_a_mail_outage_and_the_mail_follows(app, factory, mailbox, sms):
-    response = app.test_client().post("/inscription", data=registration(factory.person()))
+    response = app.test_client().post("/inscription", data=registration_form(factory.person()))
     assert response.status_code == 303 and response.headers["Location"] == "/connexion/code"
     assert db.session.scalar(select(User).where(User.email == "lea@example.ch")) is not None
     assert sms.to("+41795551234")  # the SMS did not wait for the mail

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from guichet.models import User
 from guichet.models.base import db
-from tests.conftest import PASSWORD, page_text
+from tests.support.accounts import PASSWORD, start_login
+from tests.support.page import page_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = pyotp.random_base32()
@@ -25,15 +26,10 @@ def staff(factory):
     return factory.user(email="chef@example.ch", role="reviewer", totp_secret=SECRET)
 
 
-def password_step(client, user):
-    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"] == "/connexion/code"
-
-
 def test_staff_log_in_with_the_authenticator_not_sms(client, staff, sms):
-    password_step(client, staff)
+    start_login(client, staff)
     page = client.get("/connexion/code")
-    assert "application d'authentification" in page_text(page).replace("&#39;", "'")
+    assert "application d'authentification" in page_text(page)
     assert sms.received == []
     response = client.post("/connexion/code", data={"code": pyotp.TOTP(SECRET).now()})
     assert response.status_code == 303 and response.headers["Location"] == "/gestion/"
@@ -43,7 +39,7 @@ def test_staff_log_in_with_the_authenticator_not_sms(client, staff, sms):
 
 @pytest.mark.sqlite_only
 def test_wrong_totp_code_is_refused(client, staff):
-    password_step(client, staff)
+    start_login(client, staff)
     totp = pyotp.TOTP(SECRET)
     wrong = f"{(int(totp.now()) + 1) % 10**6:06d}"
     assert client.post("/connexion/code", data={"code": wrong}).status_code == 422
@@ -53,10 +49,10 @@ def test_wrong_totp_code_is_refused(client, staff):
 def test_totp_code_works_once(app, staff):
     code = pyotp.TOTP(SECRET).now()
     first = app.test_client()
-    password_step(first, staff)
+    start_login(first, staff)
     assert first.post("/connexion/code", data={"code": code}).status_code == 303
     second = app.test_client()
-    password_step(second, staff)
+    start_login(second, staff)
     assert second.post("/connexion/code", data={"code": code}).status_code == 422
     assert second.get("/gestion/").status_code == 302
 
@@ -64,7 +60,7 @@ def test_totp_code_works_once(app, staff):
 @pytest.mark.sqlite_only
 def test_an_sms_style_login_does_not_exist_for_staff(client, staff, sms):
     """Resending « a code » to a staff member sends nothing."""
-    password_step(client, staff)
+    start_login(client, staff)
     response = client.post("/connexion/code/renvoi")
     assert response.status_code == 303
     assert sms.received == []
@@ -99,7 +95,7 @@ def test_staff_create_prints_an_authenticator_uri_that_logs_in(app, runner, sms)
     user = db.session.scalar(select(User).where(User.email == "marie@example.ch"))
     assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
     client = app.test_client()
-    password_step(client, user)
+    start_login(client, user)
     response = client.post("/connexion/code", data={"code": pyotp.TOTP(secret).now()})
     assert response.headers["Location"] == "/gestion/"
     assert sms.received == []
