@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from guichet.messaging.outbox import SENT_SMS_PLACEHOLDER
 from guichet.models import OutboxMessage, utcnow
 from guichet.models.base import db
 from tests.support.accounts import PASSWORD, start_login
@@ -107,6 +108,7 @@ def test_undelivered_sms_waits_in_the_outbox_and_is_retried(app, client, factory
     expected = "gateway answered 503" if outage == "error-status" else "gateway unreachable"
     assert expected in message.last_error
     assert message.next_attempt_at > utcnow()
+    assert message.body_text != SENT_SMS_PLACEHOLDER  # the code is still needed for the retry
     assert sms.received == []
 
     # Before its time, the command leaves it alone.
@@ -119,8 +121,12 @@ def test_undelivered_sms_waits_in_the_outbox_and_is_retried(app, client, factory
     assert "1 envoyé(s), 0 en échec" in run_outbox(runner)
     [message] = outbox("sms")
     assert message.status == "sent" and message.attempts == 2
-    code = sms.last_code(user.phone)
-    assert client.post("/connexion/code", data={"code": code}).status_code == 303
+    assert message.body_text == SENT_SMS_PLACEHOLDER  # once sent, the code leaves the database
+    make_due()
+    assert "0 envoyé(s), 0 en échec" in run_outbox(runner)  # sent once, not again
+    assert len(sms.to(user.phone)) == 1
+    response = client.post("/connexion/code", data={"code": sms.last_code(user.phone)})
+    assert response.status_code == 303 and response.headers["Location"] == "/demandes/"
 
 
 @pytest.mark.config(OUTBOX_MAX_ATTEMPTS=2)

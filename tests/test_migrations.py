@@ -100,7 +100,9 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migrating_app
     assert schema_differences(app) == []
 
 
-def test_the_operator_command_line_upgrades_an_empty_sqlite_file(tmp_path):
+def test_the_operator_command_line_upgrades_an_empty_sqlite_file_with_no_account(tmp_path):
+    """``flask db upgrade`` in a process of its own, as an operator runs it; the new database
+    holds no account at all (security.md 8: no default accounts)."""
     database = tmp_path / "guichet.sqlite3"
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")}
     env["GUICHET_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
@@ -115,5 +117,6 @@ def test_the_operator_command_line_upgrades_an_empty_sqlite_file(tmp_path):
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
             assert "users" in inspect(connection).get_table_names()
+            assert connection.scalar(text("SELECT count(*) FROM users")) == 0
     finally:
         engine.dispose()

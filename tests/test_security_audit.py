@@ -12,7 +12,7 @@ from sqlalchemy import select
 from guichet.models import AuditEntry, utcnow
 from guichet.models.audit import AppendOnlyError
 from guichet.models.base import db
-from tests.support.accounts import PASSWORD, registration_form
+from tests.support.accounts import PASSWORD, a_wrong_code, registration_form
 
 IP = "203.0.113.7"
 
@@ -30,7 +30,7 @@ def test_login_and_sms_events_say_who_what_when_and_from_where(app, factory, sms
     client.environ_base["REMOTE_ADDR"] = IP
     client.post("/connexion", data={"email": user.email, "password": PASSWORD})
     code = sms.last_code(user.phone)
-    client.post("/connexion/code", data={"code": f"{(int(code) + 1) % 10**6:06d}"})
+    client.post("/connexion/code", data={"code": a_wrong_code(code)})
     client.post("/connexion/code", data={"code": code})
     actions = [e.action for e in entries()]
     for action in ("login_password_ok", "sms_sent", "sms_code_refused", "sms_code_accepted",

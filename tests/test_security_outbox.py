@@ -1,5 +1,6 @@
-"""Nothing lost (security.md 26): with the mail server or the SMS gateway down, the change is
-still made and the message waits in the outbox; the worker sends it, once, when the peer is back."""
+"""Nothing lost (security.md 26): with the mail server down, a registration is still made and its
+mail waits in the outbox; the worker sends it, once, when the server is back. (An SMS gateway
+that is down, and a message given up after its last attempt: tests/test_messaging.py.)"""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,10 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from guichet import create_app
-from guichet.messaging.outbox import SENT_SMS_PLACEHOLDER
 from guichet.models import OutboxMessage, User, utcnow
 from guichet.models.base import db
-from tests.support.accounts import PASSWORD, registration_form
+from tests.support.accounts import registration_form
 from tests.support.servers import free_port
 
 CLOSED_PORT = free_port()
@@ -70,38 +70,3 @@ def test_registration_survives_a_mail_outage_and_the_mail_follows(app, factory, 
     assert "https://guichet.example.ch/email/confirmer/" in received.text
     [mail] = messages("email")
     assert mail.status == "sent" and mail.sent_at is not None
-
-
-def test_sms_gateway_error_keeps_the_code_for_later(app, factory, sms):
-    user = factory.user()
-    sms.fail_with = 500
-    client = app.test_client()
-    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303
-    assert sms.received == []
-    [message] = messages("sms")
-    assert message.status == "pending" and "500" in message.last_error
-    assert message.body_text != SENT_SMS_PLACEHOLDER  # still needed for the retry
-
-    sms.fail_with = None
-    assert "0 envoyé(s)" in run_worker(app)
-    time_passes()
-    assert "1 envoyé(s)" in run_worker(app)
-    time_passes()
-    run_worker(app)
-    assert len(sms.to(user.phone)) == 1
-    [message] = messages("sms")
-    assert message.status == "sent" and message.body_text == SENT_SMS_PLACEHOLDER
-    response = client.post("/connexion/code", data={"code": sms.last_code(user.phone)})
-    assert response.headers["Location"] == "/demandes/"
-
-
-@pytest.mark.config(MAIL_PORT=CLOSED_PORT, OUTBOX_MAX_ATTEMPTS=2)
-def test_a_message_that_keeps_failing_is_given_up_loudly(app, factory, mailbox, caplog):
-    user = factory.user()
-    app.test_client().post("/mot-de-passe-oublie", data={"email": user.email})
-    time_passes()
-    run_worker(app)
-    [mail] = messages("email")
-    assert mail.status == "failed" and mail.attempts == 2
-    assert any(r.levelname == "ERROR" and "given up" in r.getMessage() for r in caplog.records)

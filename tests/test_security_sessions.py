@@ -143,21 +143,8 @@ def test_logout_is_a_post_and_a_replayed_cookie_no_longer_works(app, logged_in):
 
 
 # --- Password changes end the other sessions ---------------------------------------------
-
-@pytest.mark.config(SMS_COOLDOWN_SECONDS=0)
-def test_password_change_ends_the_other_sessions_only(app, factory, sms):
-    user = factory.user()
-    here, elsewhere = app.test_client(), app.test_client()
-    assert login(here, user, sms).status_code == 303
-    assert login(elsewhere, user, sms).status_code == 303
-    assert elsewhere.get("/demandes/").status_code == 200
-    response = here.post("/compte/mot-de-passe", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD})
-    assert response.status_code == 303
-    assert here.get("/demandes/").status_code == 200
-    assert elsewhere.get("/demandes/").status_code == 302
-
+# A change from « Mon compte »: tests/test_account.py,
+# test_password_change_needs_the_current_one_and_ends_other_sessions.
 
 def test_password_reset_ends_every_session(app, factory, sms, mailbox):
     user = factory.user()

@@ -1,23 +1,14 @@
-"""Staff accounts (security.md 8): an authenticator app instead of SMS, each code once, no
-default accounts in a fresh database, accounts made by an operator command."""
+"""Staff accounts (security.md 8): an authenticator app instead of SMS, each code once. (No
+default accounts in a fresh database: tests/test_migrations.py; accounts made by the operator
+command ``staff create``: tests/test_cli.py.)"""
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
 
-from guichet.models import User
-from guichet.models.base import db
-from tests.support.accounts import PASSWORD, start_login
+from tests.support.accounts import start_login
 from tests.support.page import page_text
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = pyotp.random_base32()
 
 
@@ -66,45 +57,3 @@ def test_an_sms_style_login_does_not_exist_for_staff(client, staff, sms):
     assert sms.received == []
     response = client.post("/connexion/code", data={"code": pyotp.TOTP(SECRET).now()})
     assert response.headers["Location"] == "/gestion/"
-
-
-def test_fresh_database_from_migrations_has_no_accounts(tmp_path):
-    database = tmp_path / "fresh.sqlite3"
-    env = {**os.environ, "GUICHET_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-           "GUICHET_SECRET_KEY": "fresh-database-test"}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "guichet", "db", "upgrade"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    engine = create_engine(f"sqlite:///{database}")
-    try:
-        assert "users" in inspect(engine).get_table_names()
-        with engine.connect() as connection:
-            assert connection.scalar(text("SELECT count(*) FROM users")) == 0
-    finally:
-        engine.dispose()
-
-
-def test_staff_create_prints_an_authenticator_uri_that_logs_in(app, runner, sms):
-    assert db.session.scalar(select(User)) is None
-    result = runner.invoke(args=["staff", "create", "marie@example.ch", "--role", "admin",
-                                 "--name", "Marie Dupont"], input=PASSWORD + "\n")
-    assert result.exit_code == 0, result.output
-    [uri] = [line for line in result.output.splitlines() if line.startswith("otpauth://")]
-    assert PASSWORD not in result.output
-    secret = parse_qs(urlsplit(uri).query)["secret"][0]
-    user = db.session.scalar(select(User).where(User.email == "marie@example.ch"))
-    assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
-    client = app.test_client()
-    start_login(client, user)
-    response = client.post("/connexion/code", data={"code": pyotp.TOTP(secret).now()})
-    assert response.headers["Location"] == "/gestion/"
-    assert sms.received == []
-
-
-@pytest.mark.sqlite_only
-def test_staff_create_refuses_a_weak_password(runner):
-    result = runner.invoke(args=["staff", "create", "marie@example.ch", "--role", "admin"],
-                           input="iloveyou1000\n")
-    assert result.exit_code != 0
-    assert "otpauth://" not in result.output
-    assert db.session.scalar(select(User)) is None

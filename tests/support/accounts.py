@@ -67,6 +67,11 @@ def registration_form(person, **overrides):
     return data
 
 
+def a_wrong_code(code: str) -> str:
+    """Six digits one off the real ``code``: as close as a wrong code can be."""
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
 def start_login(client, user, password=PASSWORD):
     """The password step; the person is then sent to the code page."""
     response = client.post("/connexion", data={"email": user.email, "password": password})
@@ -82,9 +87,9 @@ def login(client, user, sms_gateway, password=PASSWORD):
     return client.post("/connexion/code", data={"code": code})
 
 
-def login_staff(client, staff, totp_secret: str):
+def login_staff(client, staff, totp_secret: str, password=PASSWORD):
     """Password then the authenticator's code; staff land on « Gestion »."""
-    start_login(client, staff)
+    start_login(client, staff, password)
     response = client.post("/connexion/code", data={"code": pyotp.TOTP(totp_secret).now()})
     assert response.status_code == 303 and response.headers["Location"] == "/gestion/"
     return response
