@@ -16,7 +16,6 @@ from tests.support.mail import BASE_URL, link_in, reset_link
 from tests.support.page import page_text
 
 NEW_PASSWORD = "un autre chemin dans la forêt"
-WRONG = "Le mot de passe actuel n'est pas correct."
 DEAD_LINK = "Ce lien n'est plus valable"
 
 

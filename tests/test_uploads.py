@@ -668,12 +668,6 @@ def test_clamd_clean_and_infected(upload_app, clamd):
     assert scanner.scan(b"") == "clean"
 
 
-def test_clamd_scan_of_a_stored_file(upload_app, clamd):
-    upload_app.config.update(CLAMD_HOST="127.0.0.1", CLAMD_PORT=clamd.port)
-    name = store(_clean(files.EICAR))
-    assert scanner.scan_path(open_stored(name)) == "infected"
-
-
 def test_clamd_unreachable_leaves_files_pending(upload_app):
     upload_app.config.update(CLAMD_HOST="127.0.0.1", CLAMD_PORT=free_port(), CLAMD_TIMEOUT=1)
     assert scanner.scan(files.EICAR) == "pending"
