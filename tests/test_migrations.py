@@ -16,11 +16,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from guichet import ROOT, create_app
+from guichet.invoices.rates import seed_default_rates
 from guichet.models.base import db
+from guichet.models.rates import Rate
 from tests.support.databases import DATABASES, POSTGRES_URL
 
 
@@ -98,6 +100,30 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migrating_app
 
     flask_db(app, "upgrade")  # and up again from nothing
     assert schema_differences(app) == []
+
+
+def rate_rows(app) -> list[tuple]:
+    """Every rate, in the order it was written (id), without the id."""
+    with app.app_context():
+        rows = db.session.execute(select(Rate.key, Rate.valid_from, Rate.valid_to, Rate.amount,
+                                         Rate.label, Rate.source).order_by(Rate.id)).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def test_the_migrations_write_the_rates_every_invoice_type_declares(migrating_app):
+    """The rates data migration carries its own rows; on a fresh database they are exactly what
+    :func:`seed_default_rates` writes from the invoice types' modules. (A rate added to a type
+    later needs a data migration of its own, or this fails.)"""
+    app = migrating_app
+    flask_db(app, "upgrade")
+    migrated = rate_rows(app)
+    assert migrated
+    with app.app_context():
+        db.session.execute(delete(Rate))
+        assert seed_default_rates(db.session) == len(migrated)
+        db.session.commit()
+    assert rate_rows(app) == migrated
 
 
 def test_the_operator_command_line_upgrades_an_empty_sqlite_file_with_no_account(tmp_path):

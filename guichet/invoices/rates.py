@@ -4,7 +4,9 @@ The rate in force on the date of a cost applies: each rate is a row with a ``key
 :data:`~guichet.invoices.types.travel.RATE_CAR_KM`), a validity period and an amount in CHF.
 The office edits the rows as data (table ``rates``); each invoice type's module declares the
 figures known when it was written, with their legal source, and :func:`seed_default_rates`
-writes the missing ones to the database.
+writes the missing ones to a database. A database made by the migrations gets the same rows
+from the rates data migration, which carries its own copy (tests/test_migrations.py checks
+that both agree).
 
 Computations ask a :class:`~guichet.invoices.rate_book.RateBook` for amounts;
 :class:`DatabaseRateBook` reads the ``rates`` table, :class:`StaticRateBook` holds rows in memory.
@@ -66,7 +68,7 @@ class DatabaseRateBook:
 def seed_default_rates(session) -> int:
     """Add the default rates of every invoice type that are not in the table yet (same key
     and ``valid_from``); rows already there, possibly edited by the office, are left alone.
-    Flushes but does not commit. Returns how many rows were added. (A migration calls it.)"""
+    Flushes but does not commit. Returns how many rows were added."""
     present = {(key, start)
                for key, start in session.execute(select(Rate.key, Rate.valid_from))}
     added = 0
