@@ -14,7 +14,7 @@ Computations ask a :class:`~guichet.invoices.rate_book.RateBook` for amounts;
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,7 +25,8 @@ from guichet.models.rates import Rate
 from .rate_book import RateRow, row_in_force
 from .types import default_rates
 
-__all__ = ["StaticRateBook", "DatabaseRateBook", "seed_default_rates"]
+__all__ = ["StaticRateBook", "DatabaseRateBook", "RateChangeRefused", "all_rates", "change_rate",
+           "seed_default_rates"]
 
 
 class StaticRateBook:
@@ -82,3 +83,39 @@ def seed_default_rates(session) -> int:
     if added:
         session.flush()
     return added
+
+
+_MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
+_MAX_SOURCE = Rate.source.type.length
+
+
+class RateChangeRefused(Exception):
+    """The rate was not changed; the message (French) says why."""
+
+
+def all_rates() -> list[Rate]:
+    """Every rate row, by key and then by date."""
+    return list(db.session.scalars(select(Rate).order_by(Rate.key, Rate.valid_from)))
+
+
+def change_rate(key: str, amount: Decimal, valid_from: date, source: str) -> Rate:
+    """A new ``amount`` for the rate ``key`` from ``valid_from`` on (costs before that date keep
+    the old amount): the rate that starts last ends the day before, and the new row keeps its
+    label. Refused (:class:`RateChangeRefused`) for an unknown key, an amount that is not a
+    number of francs a ``Numeric(12, 2)`` column holds, an empty or overlong source, or a date
+    that does not come after the start of the rate that starts last. Adds the row; the caller's unit of work commits."""
+    if not amount.is_finite() or not 0 <= amount <= _MAX_AMOUNT:
+        raise RateChangeRefused(f"Montant hors limites : {amount} (de 0 à 9'999'999'999.99 CHF).")
+    if not source.strip() or len(source) > _MAX_SOURCE:
+        raise RateChangeRefused(f"Indiquez la base légale ({_MAX_SOURCE} caractères au plus).")
+    current = db.session.scalars(select(Rate).where(Rate.key == key)
+                                 .order_by(Rate.valid_from.desc())).first()
+    if current is None:
+        raise RateChangeRefused(f"Taux inconnu : {key} (voir « rates list »).")
+    if valid_from <= current.valid_from:
+        raise RateChangeRefused("La date doit suivre le début du taux en vigueur.")
+    current.valid_to = valid_from - timedelta(days=1)
+    rate = Rate(key=key, valid_from=valid_from, amount=amount.quantize(Decimal("0.01")),
+                label=current.label, source=source)
+    db.session.add(rate)
+    return rate
