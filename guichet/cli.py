@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import functools
 import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 import click
-import pyotp
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
-from guichet.core.passwords import check_password, hash_password
 from guichet.core.unit_of_work import unit_of_work
-from guichet.models import STAFF_ROLES, User, utcnow
-from guichet.models.base import db
+from guichet.models import STAFF_ROLES
 
 
 def in_unit_of_work(command):
@@ -44,8 +42,8 @@ rates_cli = CommandGroup("rates", help="Les taux datés (forfaits, tarifs) appli
 @rates_cli.command("list")
 def rates_list():
     """Affiche les taux et leurs périodes de validité."""
-    from guichet.models import Rate
-    for rate in db.session.scalars(select(Rate).order_by(Rate.key, Rate.valid_from)):
+    from guichet.invoices.rates import all_rates
+    for rate in all_rates():
         until = rate.valid_to.isoformat() if rate.valid_to else "…"
         click.echo(f"{rate.key:40} {rate.valid_from.isoformat()} → {until:10} "
                    f"{rate.amount:>9} CHF  ({rate.source})")
@@ -58,25 +56,17 @@ def rates_list():
 @click.option("--source", required=True, help="Base légale, par exemple « RAI art. 39f ».")
 def rates_set(key, amount, valid_from, source):
     """Nouveau taux dès une date ; le taux précédent s'arrête la veille."""
-    from datetime import date, timedelta
-    from decimal import Decimal, InvalidOperation
-
-    from guichet.models import Rate
+    from guichet.invoices.rates import RateChangeRefused, change_rate
     try:
         start = date.fromisoformat(valid_from)
-        value = Decimal(amount).quantize(Decimal("0.01"))
+        value = Decimal(amount)
     except (ValueError, InvalidOperation):
         raise click.ClickException("Date (AAAA-MM-JJ) ou montant illisible.") from None
-    current = db.session.scalars(select(Rate).where(Rate.key == key)
-                                 .order_by(Rate.valid_from.desc())).first()
-    if current is None:
-        raise click.ClickException(f"Taux inconnu : {key} (voir « rates list »).")
-    if start <= current.valid_from:
-        raise click.ClickException("La date doit suivre le début du taux en vigueur.")
-    current.valid_to = start - timedelta(days=1)
-    db.session.add(Rate(key=key, valid_from=start, amount=value, label=current.label,
-                        source=source))
-    click.echo(f"{key} : {value} CHF dès le {start.isoformat()}.")
+    try:
+        rate = change_rate(key, value, start, source)
+    except RateChangeRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"{key} : {rate.amount} CHF dès le {start.isoformat()}.")
 
 
 @register_cli.command("import")
@@ -118,24 +108,16 @@ def _print_report(report) -> None:
 @click.option("--name", default="", help="Prénom et nom.")
 def staff_create(email, role, name):
     """Crée un compte du personnel ; mot de passe lu sur l'entrée standard."""
-    email = email.strip().lower()
-    if db.session.scalar(select(User).where(User.email == email)) is not None:
-        raise click.ClickException("Un compte existe déjà pour cette adresse.")
+    from guichet.staff.services import StaffAccountRefused, create_staff_account
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
         "Mot de passe", hide_input=True, confirmation_prompt=True)
-    problems = check_password(password, email=email)
-    if problems:
-        raise click.ClickException(" ".join(str(problem) for problem in problems))
-    secret = pyotp.random_base32()
-    prenom, _, nom = name.partition(" ")
-    user = User(email=email, password_hash=hash_password(password), role=role,
-                totp_secret=secret, email_confirmed_at=utcnow(), prenom=prenom or None,
-                nom=nom or None)
-    db.session.add(user)
-    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Guichet Office AI")
-    click.echo(f"Compte {role} créé pour {email}.")
+    try:
+        account = create_staff_account(email, role, password, name)
+    except StaffAccountRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"Compte {role} créé pour {account.user.email}.")
     click.echo("Ajoutez ce compte à l'application d'authentification :")
-    click.echo(uri)
+    click.echo(account.provisioning_uri)
 
 
 @outbox_cli.command("run", units=False)  # one unit per message

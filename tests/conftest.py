@@ -1,29 +1,22 @@
-"""Shared fixtures: the app on SQLite (and PostgreSQL when configured), real SMTP and SMS peers,
-factories for register entries and accounts, and a helper that logs a person in."""
+"""Every shared fixture: the app on SQLite (and PostgreSQL when configured), real SMTP and SMS
+peers, the account factory, and clients logged in as an insured person or as staff. The helpers
+they use live in ``tests/support/``."""
 from __future__ import annotations
 
-import os
-import re
-from datetime import date
-from html import unescape
-
+import pyotp
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import close_all_sessions
-from stdnum import ean
 
 from guichet import create_app
-from guichet.core.identifiers import normalize_name_for_match
-from guichet.core.passwords import hash_password
 from guichet.invoices.rates import seed_default_rates
-from guichet.models import RegisteredPerson, User, utcnow
+from guichet.models import BankAccount, utcnow
 from guichet.models.base import db
+from tests.support.accounts import Factory, login, login_staff
+from tests.support.databases import DATABASES, POSTGRES_URL
+from tests.support.invoices import IBAN
 from tests.support.servers import SmsGateway, SmtpServer
-
-POSTGRES_URL = os.environ.get("GUICHET_TEST_POSTGRES_URL")
-DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-PASSWORD = "velo rouge sous la pluie 7"
 
 
 def pytest_configure(config):
@@ -148,68 +141,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def navs_with_check(nine_digits: str) -> str:
-    body = "756" + nine_digits
-    return body + ean.calc_check_digit(body)
-
-
-class Factory:
-    """Builds register entries and accounts on demand."""
-
-    def __init__(self):
-        self.counter = 0
-
-    def person(self, nom="Muster", prenom="Anna", born=date(1985, 3, 15), navs13=None):
-        self.counter += 1
-        navs13 = navs13 or navs_with_check(f"{200000000 + self.counter:09d}")
-        person = RegisteredPerson(navs13=navs13, nom=nom, prenom=prenom, date_naissance=born,
-                                  nom_match=normalize_name_for_match(nom))
-        db.session.add(person)
-        db.session.commit()
-        return person
-
-    def user(self, email=None, password=PASSWORD, phone=None, confirmed=True, role="insured",
-             **fields):
-        self.counter += 1
-        email = email or f"person{self.counter}@example.ch"
-        if role == "insured":
-            person = self.person(nom=fields.pop("nom", "Muster"),
-                                 born=fields.pop("date_naissance", date(1985, 3, 15)))
-            fields = {"navs13": person.navs13, "nom": person.nom, "prenom": person.prenom,
-                      "date_naissance": person.date_naissance, "civilite": "madame",
-                      "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel",
-                      "pays": "CH", **fields}
-            phone = phone or f"+417912{self.counter:05d}"
-        user = User(email=email, password_hash=hash_password(password), role=role, phone=phone,
-                    email_confirmed_at=utcnow() if confirmed else None,
-                    phone_confirmed_at=utcnow() if confirmed and phone else None, **fields)
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-
 @pytest.fixture
 def factory(app):
     return Factory()
-
-
-def registration_form(person, **overrides):
-    """What a person types on « S'inscrire », for a register entry ``person``."""
-    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom,
-            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-    data.update(overrides)
-    return data
-
-
-def login(client, user, sms_gateway, password=PASSWORD):
-    """Password then SMS code; returns the response of the code step."""
-    response = client.post("/connexion", data={"email": user.email, "password": password})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    code = sms_gateway.last_code(user.phone)
-    return client.post("/connexion/code", data={"code": code})
 
 
 @pytest.fixture
@@ -222,8 +156,22 @@ def logged_in(client, factory, sms):
     return client
 
 
-def page_text(response) -> str:
-    """The visible text of an HTML response, whitespace folded."""
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+@pytest.fixture
+def ready(logged_in):
+    """A confirmed insured person (``ready.user``) with one confirmed IBAN."""
+    user = logged_in.user
+    db.session.add(BankAccount(user_id=user.id, iban=IBAN, holder="Anna Muster",
+                               bank_name="UBS", confirmed_at=utcnow()))
+    db.session.commit()
+    return logged_in
+
+
+@pytest.fixture
+def staff_client(app, factory):
+    """A client logged in as a gestionnaire (``staff_client.user``), with the authenticator."""
+    secret = pyotp.random_base32()
+    staff = factory.user(email="gestion@example.ch", role="reviewer", totp_secret=secret)
+    client = app.test_client()
+    login_staff(client, staff, secret)
+    client.user = staff
+    return client

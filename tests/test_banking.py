@@ -6,7 +6,8 @@ from guichet.core.iban import mask_iban, parse_payout_iban
 from guichet.core.identifiers import InvalidIdentifier
 from guichet.models import BankAccount
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login, page_text
+from tests.support.accounts import PASSWORD, login
+from tests.support.page import page_text
 
 UBS = "CH56 0483 5012 3456 7800 9"
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from guichet.models import Beneficiary, Decision, SavedDecision
 from guichet.models.base import db
-from tests.conftest import login, page_text
+from tests.support.accounts import login
+from tests.support.page import page_text
 
 
 def test_holder_is_listed_and_a_child_in_the_register_can_be_added(logged_in, factory):

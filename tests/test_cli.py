@@ -9,24 +9,20 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import flask
-import pyotp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from guichet import create_app
 from guichet.core.passwords import verify_password
 from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_STAFF_TOTP
 from guichet.models import OutboxMessage, RegisteredPerson, User
 from guichet.models.base import db
-from tests.conftest import navs_with_check
+from tests.support.accounts import login_staff, navs_with_check
+from tests.support.databases import count
 from tests.support.params import first_also_on_postgresql
 from tests.support.servers import wait_for
 
 STAFF_PASSWORD = "gestion des factures 2026"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def person(navs13: str) -> RegisteredPerson | None:
@@ -216,7 +212,8 @@ def create_staff(runner, email, role, password=STAFF_PASSWORD, *extra):
 
 
 @pytest.mark.parametrize("role", ["reviewer", "admin"])
-def test_staff_create_prints_an_authenticator_uri_that_works(client, runner, role):
+def test_staff_create_prints_an_authenticator_uri_that_works(client, runner, sms, role):
+    assert count(User) == 0  # no default accounts: this command makes the first one
     result = create_staff(runner, "Claire.Gestion@AI-NE.example", role, STAFF_PASSWORD,
                           "--name", "Claire Gestion")
     assert result.exit_code == 0, result.output
@@ -228,16 +225,13 @@ def test_staff_create_prints_an_authenticator_uri_that_works(client, runner, rol
     db.session.expire_all()
     user = db.session.scalar(select(User).where(User.email == "claire.gestion@ai-ne.example"))
     assert (user.role, user.prenom, user.nom) == (role, "Claire", "Gestion")
+    assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, STAFF_PASSWORD)
 
-    # The account logs in with the password and a code of the authenticator app.
-    response = client.post("/connexion", data={"email": "claire.gestion@ai-ne.example",
-                                               "password": STAFF_PASSWORD})
-    assert response.status_code == 303
-    response = client.post("/connexion/code", data={"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/gestion/"
+    # The account logs in with the password and a code of the authenticator app, never by SMS.
+    login_staff(client, user, secret, password=STAFF_PASSWORD)
     assert client.get("/gestion/").status_code == 200
+    assert sms.received == []
 
 
 @pytest.mark.parametrize("password, message", first_also_on_postgresql([

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from guichet.models import Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice, utcnow
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login, page_text
+from tests.support.accounts import PASSWORD, login
 from tests.support.files import pdf_bytes
-from tests.test_invoice_types import (IBAN, a_recent_day,  # noqa: F401  (ready is a fixture)
-                                      new_invoice, post_form, ready, review_token,
-                                      upload_folder_files)
+from tests.support.invoices import (IBAN, a_recent_day, new_invoice, post_form, review_token,
+                                    upload_folder_files)
+from tests.support.page import page_text
 
 
 @pytest.fixture

@@ -5,22 +5,18 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from guichet.models import BankAccount, Beneficiary, Decision, Invoice, utcnow
+from guichet.models import BankAccount, Beneficiary, Decision, Invoice
 from guichet.models.base import db
-from tests.conftest import page_text
 from tests.support.files import pdf_bytes
+from tests.support.invoices import add_decision
+from tests.support.page import page_text
 
 
 @pytest.fixture
-def ready(logged_in):
-    """A confirmed insured person with an IBAN and a travel decision in the register."""
-    user = logged_in.user
-    db.session.add(BankAccount(user_id=user.id, iban="CH5604835012345678009", holder="Anna",
-                               bank_name="UBS", confirmed_at=utcnow()))
-    db.session.add(Decision(navs13=user.navs13, number="32420250000001",
-                            invoice_type="deplacement", valid_from=date(2025, 1, 1)))
-    db.session.commit()
-    return logged_in
+def ready(ready):
+    """The shared ``ready`` person, with a travel decision in the register."""
+    add_decision(ready.user, "32420250000001", "deplacement")
+    return ready
 
 
 def edit_form(client, invoice_id):

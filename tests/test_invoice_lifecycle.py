@@ -7,50 +7,21 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from guichet.core.unit_of_work import unit_of_work
-from guichet.invoices import services
 from guichet.models import (Attachment, ComplementRequest, Invoice, InvoiceEvent, InvoiceLine,
                             ReceiptCounter, utcnow)
 from guichet.models.base import db
-from tests.conftest import page_text
+from tests.support.failures import fail_commits
 from tests.support.files import html_page, pdf_bytes
-from tests.test_invoice_types import (a_recent_day, form_values,  # noqa: F401  (ready is a fixture)
-                                      new_invoice, post_form, ready, review_token, send,
-                                      upload_folder_files)
+from tests.support.invoices import (ask_for_complement, complete_standard, form_values,
+                                    review_token, send, upload_folder_files)
+from tests.support.page import page_text
 
 YEAR = utcnow().astimezone(ZoneInfo("Europe/Zurich")).year
-MOTIF = "Séance de physiothérapie respiratoire"
-
-
-def complete_standard(client, amount: str = "87.35", piece: str = "facture-pharmacie.pdf"):
-    """A standard invoice ready to send; returns its id."""
-    invoice_id = new_invoice(client, "standard")
-    day = a_recent_day()
-    response = post_form(client, invoice_id, {
-        "decision_number": "324 2025 0000005", "supplier": "Physio du Lac",
-        "supplier_invoice_number": "PL-77", "invoice_date": day, "lines-0-date": day,
-        "lines-0-label": MOTIF, "lines-0-quantity": "1", "lines-0-unit_price": amount},
-        action="save", files={"supplier_invoice": [(pdf_bytes(), piece)]})
-    assert response.status_code == 303
-    return invoice_id
-
-
-def ask_for_complement(app, invoice_id, factory, due=date(2026, 12, 15)):
-    """What a gestionnaire does (the staff pages are not the subject here)."""
-    staff = factory.user(email=f"gestion{invoice_id}@example.ch", role="reviewer")
-    with app.test_request_context(), unit_of_work():
-        invoice = db.session.get(Invoice, invoice_id)
-        services.request_complement(invoice, staff, "Il manque le détail des séances.",
-                                    "Facture détaillée du physiothérapeute", due)
-    db.session.expire_all()
-
-
 # --- sending -----------------------------------------------------------------------------------
 
 def test_submitting_twice_with_the_same_token_gives_one_receipt(ready, mailbox):
@@ -234,7 +205,6 @@ def test_a_complement_answer_with_a_refused_file_stores_nothing(app, ready, fact
 
 def test_a_complement_answer_whose_commit_fails_leaves_no_file(app, ready, factory,
                                                                monkeypatch):
-    from tests.test_invoice_pieces import fail_commits
     client = ready
     invoice_id = complete_standard(client)
     send(client, invoice_id)

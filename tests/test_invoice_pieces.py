@@ -9,19 +9,17 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import has_request_context, request
 from PIL import Image
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from guichet.models import Attachment, Invoice
 from guichet.models.base import db
-from tests.conftest import page_text
+from tests.support.failures import fail_commits
 from tests.support.files import (html_page, jpeg_with_gps, pdf_bytes, pdf_encrypted, pdf_of_size,
                                  pdf_with_javascript, png_bytes, raw_png)
-from tests.test_invoice_types import (a_recent_day, edit_page,  # noqa: F401  (ready is a fixture)
-                                      new_invoice, post_form, ready, review_token,
-                                      upload_folder_files)
+from tests.support.invoices import (a_recent_day, edit_page, new_invoice, post_form, review_token,
+                                    upload_folder_files)
+from tests.support.page import page_text
 
 
 def attachment_count() -> int:
@@ -248,18 +246,6 @@ def fail_on_store_number(monkeypatch, failing: int) -> list[str]:
 
     monkeypatch.setattr(os, "replace", replace)
     return written
-
-
-def fail_commits(monkeypatch) -> None:
-    """The database refuses the commit of every form sent (as when its disk is full); pages
-    that only read still open."""
-    real_commit = db.session.commit
-
-    def commit():
-        if has_request_context() and request.method == "POST":
-            raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
-        return real_commit()
-    monkeypatch.setattr(db.session, "commit", commit, raising=False)
 
 
 def test_a_full_disk_on_the_second_file_stores_nothing(app, draft, monkeypatch):

@@ -18,7 +18,7 @@ from guichet.invoices.types.amounts import LineResult, flat_charge
 from guichet.invoices.types.base import INTEGER, FieldSpec, InvoiceType, Requirement
 from guichet.models import BankAccount, Beneficiary, Decision, Invoice, utcnow
 from guichet.models.base import db
-from tests.conftest import page_text
+from tests.support.page import page_text
 
 GUICHET = Path(guichet.__file__).parent
 TEMPLATES = GUICHET.parent / "templates"

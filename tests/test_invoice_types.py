@@ -1,187 +1,23 @@
 """Each of the five invoice types, filled through the form as a person without JavaScript
 would (every button posts the whole form), up to the receipt; the totals, notes and pièces the
 pages show; decision numbers checked against the office and the register; lines added and
-removed; saved decision numbers; drafts taken up again on another device.
-
-The helpers at the top are shared with the other ``test_invoice_*`` files."""
+removed; saved decision numbers; drafts taken up again on another device."""
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
 
-from guichet.models import (Attachment, BankAccount, Beneficiary, Decision, Invoice, InvoiceLine,
-                            SavedDecision, utcnow)
+from guichet.models import Attachment, Beneficiary, Invoice, InvoiceLine, SavedDecision
 from guichet.models.base import db
-from tests.conftest import login, page_text
-from tests.support.files import pdf_bytes
-
-IBAN = "CH5604835012345678009"
-
-
-# --- shared helpers ---------------------------------------------------------------------------
-
-class _FormReader(HTMLParser):
-    """What a browser would send for the form ``form_id``: text inputs and hidden fields,
-    checked boxes and radios, the selected option of each select, textareas. Buttons and
-    file inputs are left out (the test says which button and which files)."""
-
-    def __init__(self, form_id: str):
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.inside = False
-        self.values: dict[str, str] = {}
-        self.select: str | None = None
-        self.select_first: str | None = None
-        self.select_chosen = False
-        self.textarea: str | None = None
-        self.selects: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-            return
-        if not self.inside:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = (attrs.get("type") or "text").lower()
-            if kind in ("file", "submit", "button", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.values[name] = attrs.get("value") or "on"
-                return
-            self.values[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self.select, self.select_first, self.select_chosen = name, None, False
-            self.selects.append(name)
-        elif tag == "option" and self.select:
-            value = attrs.get("value") or ""
-            if self.select_first is None:
-                self.select_first = value
-            if "selected" in attrs:
-                self.values[self.select] = value
-                self.select_chosen = True
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self.select:
-            if not self.select_chosen:
-                self.values[self.select] = self.select_first or ""
-            self.select = None
-        elif tag == "textarea":
-            self.textarea = None
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.values[self.textarea] += data.removeprefix("\n") if not self.values[
-                self.textarea] else data
-
-
-def read_form(html: str, form_id: str = "invoice-form") -> _FormReader:
-    reader = _FormReader(form_id)
-    reader.feed(html)
-    return reader
-
-
-def form_values(client, invoice_id: int) -> dict[str, str]:
-    """The values the edit page shows, as the browser would post them."""
-    response = client.get(f"/demandes/{invoice_id}/modifier")
-    assert response.status_code == 200, response.status_code
-    return read_form(response.get_data(as_text=True)).values
-
-
-def post_form(client, invoice_id: int, changes: dict | None = None, action: str = "refresh",
-              files: dict | None = None, **kwargs):
-    """Reads the edit page, changes some fields, presses the button ``action`` and attaches
-    ``files`` ({requirement key: [(bytes, name), ...]})."""
-    data: dict = {**form_values(client, invoice_id), **(changes or {}), "action": action}
-    for key, items in (files or {}).items():
-        data[f"files-{key}"] = [(io.BytesIO(content), name) for content, name in items]
-    options = {"content_type": "multipart/form-data"} if files else {}
-    return client.post(f"/demandes/{invoice_id}/modifier", data=data, **options, **kwargs)
-
-
-def new_invoice(client, type_key: str) -> int:
-    response = client.post("/demandes/nouvelle", data={"type": type_key})
-    assert response.status_code == 303
-    match = re.fullmatch(r"/demandes/(\d+)/modifier", response.headers["Location"])
-    assert match, response.headers["Location"]
-    return int(match[1])
-
-
-def edit_page(client, invoice_id: int) -> str:
-    return page_text(client.get(f"/demandes/{invoice_id}/modifier"))
-
-
-def review_token(client, invoice_id: int) -> tuple[str, str | None]:
-    """(review page text, the submit token or None when the page offers no « Envoyer »)."""
-    response = client.get(f"/demandes/{invoice_id}/verifier")
-    assert response.status_code == 200
-    match = re.search(r'name="submit_token" value="([^"]+)"', response.get_data(as_text=True))
-    return page_text(response), match[1] if match else None
-
-
-def send(client, invoice_id: int) -> str:
-    """Review, then « Envoyer la demande »; returns the receipt page's text."""
-    review, token = review_token(client, invoice_id)
-    assert token, review
-    response = client.post(f"/demandes/{invoice_id}/envoyer", data={"submit_token": token})
-    assert response.status_code == 303
-    assert response.headers["Location"] == f"/demandes/{invoice_id}/envoyee"
-    receipt = client.get(f"/demandes/{invoice_id}/envoyee")
-    assert receipt.status_code == 200
-    return page_text(receipt)
-
-
-def add_decision(user, number: str, invoice_type: str, **fields) -> Decision:
-    decision = Decision(navs13=user.navs13, number=number, invoice_type=invoice_type,
-                        valid_from=date(2025, 1, 1), **fields)
-    db.session.add(decision)
-    db.session.commit()
-    return decision
-
-
-def upload_folder_files(app) -> list:
-    from pathlib import Path
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def pdf_file(name: str = "facture.pdf", text: str = "Facture 2026-001"):
-    return (pdf_bytes(text=text), name)
-
-
-@pytest.fixture
-def ready(logged_in):
-    """A confirmed insured person (``ready.user``) with one confirmed IBAN."""
-    user = logged_in.user
-    db.session.add(BankAccount(user_id=user.id, iban=IBAN, holder="Anna Muster",
-                               bank_name="UBS", confirmed_at=utcnow()))
-    db.session.commit()
-    return logged_in
-
-
-def last_month() -> date:
-    today = date.today()
-    return date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-
-
-def a_recent_day() -> str:
-    """A day of last month, as typed (never in the future)."""
-    return f"14.{last_month():%m.%Y}"
-
+from tests.support.accounts import login
+from tests.support.invoices import (IBAN, a_recent_day, add_decision, edit_page, form_values,
+                                    last_month, new_invoice, pdf_file, post_form, read_form,
+                                    review_token, send)
+from tests.support.page import page_text
 
 # --- 1. Frais de déplacement et de repas -------------------------------------------------------
 

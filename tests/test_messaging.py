@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from guichet.messaging.outbox import SENT_SMS_PLACEHOLDER
 from guichet.models import OutboxMessage, utcnow
 from guichet.models.base import db
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD, start_login
 from tests.support.params import first_also_on_postgresql
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_login(client, user):
-    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303
-    return response
+from tests.support.servers import free_port, wait_for
 
 
 def outbox(channel: str) -> list[OutboxMessage]:
@@ -57,7 +45,6 @@ def test_the_answer_does_not_wait_for_the_sms_gateway(client, factory, sms, monk
     """The code page comes while the gateway is still busy, and a known address answers as fast
     as an unknown one (security.md 2); the SMS leaves right after."""
     from guichet.messaging.sms import HttpSms
-    from tests.support.servers import wait_for
     gateway_free = threading.Event()
     send = HttpSms.send
 
@@ -112,7 +99,7 @@ def test_undelivered_sms_waits_in_the_outbox_and_is_retried(app, client, factory
     if outage == "error-status":
         sms.fail_with = 503
     else:
-        app.config["SMS_HTTP_URL"] = f"http://127.0.0.1:{closed_port()}/sms"
+        app.config["SMS_HTTP_URL"] = f"http://127.0.0.1:{free_port()}/sms"
     response = start_login(client, user)
     assert response.headers["Location"] == "/connexion/code"  # the person is not blocked
 
@@ -121,6 +108,7 @@ def test_undelivered_sms_waits_in_the_outbox_and_is_retried(app, client, factory
     expected = "gateway answered 503" if outage == "error-status" else "gateway unreachable"
     assert expected in message.last_error
     assert message.next_attempt_at > utcnow()
+    assert message.body_text != SENT_SMS_PLACEHOLDER  # the code is still needed for the retry
     assert sms.received == []
 
     # Before its time, the command leaves it alone.
@@ -133,8 +121,12 @@ def test_undelivered_sms_waits_in_the_outbox_and_is_retried(app, client, factory
     assert "1 envoyé(s), 0 en échec" in run_outbox(runner)
     [message] = outbox("sms")
     assert message.status == "sent" and message.attempts == 2
-    code = sms.last_code(user.phone)
-    assert client.post("/connexion/code", data={"code": code}).status_code == 303
+    assert message.body_text == SENT_SMS_PLACEHOLDER  # once sent, the code leaves the database
+    make_due()
+    assert "0 envoyé(s), 0 en échec" in run_outbox(runner)  # sent once, not again
+    assert len(sms.to(user.phone)) == 1
+    response = client.post("/connexion/code", data={"code": sms.last_code(user.phone)})
+    assert response.status_code == 303 and response.headers["Location"] == "/demandes/"
 
 
 @pytest.mark.config(OUTBOX_MAX_ATTEMPTS=2)
@@ -209,7 +201,7 @@ def test_without_mail_server_mails_are_written_to_the_log(client, factory, mailb
     assert message.status == "sent"
 
 
-@pytest.mark.config(MAIL_PORT=closed_port())
+@pytest.mark.config(MAIL_PORT=free_port())
 def test_mail_waits_while_the_mail_server_is_down(app, client, factory, mailbox, runner):
     factory.user(email="anna@example.ch")
     response = client.post("/mot-de-passe-oublie", data={"email": "anna@example.ch"})

@@ -16,14 +16,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from guichet import ROOT, create_app
+from guichet.invoices.rates import seed_default_rates
 from guichet.models.base import db
-from tests.conftest import POSTGRES_URL
-
-DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+from guichet.models.rates import Rate
+from tests.support.databases import DATABASES, POSTGRES_URL
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,33 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migrating_app
     assert schema_differences(app) == []
 
 
-def test_the_operator_command_line_upgrades_an_empty_sqlite_file(tmp_path):
+def rate_rows(app) -> list[tuple]:
+    """Every rate, in the order it was written (id), without the id."""
+    with app.app_context():
+        rows = db.session.execute(select(Rate.key, Rate.valid_from, Rate.valid_to, Rate.amount,
+                                         Rate.label, Rate.source).order_by(Rate.id)).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def test_the_migrations_write_the_rates_every_invoice_type_declares(migrating_app):
+    """The rates data migration carries its own rows; on a fresh database they are exactly what
+    :func:`seed_default_rates` writes from the invoice types' modules. (A rate added to a type
+    later needs a data migration of its own, or this fails.)"""
+    app = migrating_app
+    flask_db(app, "upgrade")
+    migrated = rate_rows(app)
+    assert migrated
+    with app.app_context():
+        db.session.execute(delete(Rate))
+        assert seed_default_rates(db.session) == len(migrated)
+        db.session.commit()
+    assert rate_rows(app) == migrated
+
+
+def test_the_operator_command_line_upgrades_an_empty_sqlite_file_with_no_account(tmp_path):
+    """``flask db upgrade`` in a process of its own, as an operator runs it; the new database
+    holds no account at all (security.md 8: no default accounts)."""
     database = tmp_path / "guichet.sqlite3"
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")}
     env["GUICHET_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
@@ -117,5 +143,6 @@ def test_the_operator_command_line_upgrades_an_empty_sqlite_file(tmp_path):
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
             assert "users" in inspect(connection).get_table_names()
+            assert connection.scalar(text("SELECT count(*) FROM users")) == 0
     finally:
         engine.dispose()

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from guichet.invoices import services
 from guichet.models import AuthSession, Beneficiary, Invoice, User, utcnow
 from guichet.models.base import db
-from tests.conftest import page_text
-from tests.test_invoice_lifecycle import ask_for_complement, complete_standard
-from tests.test_invoice_types import ready, send  # noqa: F401  (ready is a fixture)
+from tests.support.invoices import ask_for_complement, complete_standard, send
+from tests.support.page import page_text
 
 
 @pytest.fixture

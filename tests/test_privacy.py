@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from guichet.models import AuditEntry, Invoice
 from guichet.models.base import db
-from tests.conftest import login
+from tests.support.accounts import login
 
 
 def test_export_contains_account_invoices_and_is_audited(logged_in):

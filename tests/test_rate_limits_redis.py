@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from tests.conftest import PASSWORD, page_text
+from tests.support.accounts import PASSWORD
+from tests.support.page import page_text
 
 REDIS_URL = os.environ.get("GUICHET_TEST_REDIS_URL")
 pytestmark = [pytest.mark.skipif(not REDIS_URL, reason="set GUICHET_TEST_REDIS_URL to run"),

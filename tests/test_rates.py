@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from guichet.invoices.rate_book import MissingRate, RateBook, RateRow
-from guichet.invoices.rates import DatabaseRateBook, StaticRateBook, seed_default_rates
+from guichet.invoices.rates import (DatabaseRateBook, RateChangeRefused, StaticRateBook,
+                                    change_rate, seed_default_rates)
 from guichet.invoices.types import default_rates
 from guichet.invoices.types.api_minor import daily_rate
 from guichet.models import Rate
@@ -196,3 +197,46 @@ def test_database_book_caches_per_instance(app):
     db.session.commit()
     assert book.amount("k", date(2025, 7, 1)) == D("1.00")              # this instance's view
     assert DatabaseRateBook().amount("k", date(2025, 7, 1)) == D("2.00")  # a new one sees it
+
+
+# --- The office changes a rate (``flask rates set``) ------------------------------------------
+
+def rows(key: str) -> list[tuple]:
+    return [(rate.valid_from, rate.valid_to, rate.amount, rate.label, rate.source)
+            for rate in db.session.scalars(select(Rate).where(Rate.key == key)
+                                           .order_by(Rate.valid_from))]
+
+
+def test_a_new_rate_ends_the_one_that_starts_last_the_day_before(app):
+    label = "Contribution d'assistance, par heure"
+    change_rate("assistance.heure", D("36.1"), date(2026, 1, 1), "RAI art. 39f (2026)")
+    db.session.commit()
+    assert rows("assistance.heure") == [
+        (date(2024, 1, 1), date(2024, 12, 31), D("34.30"), label, "RAI art. 39f"),
+        (date(2025, 1, 1), date(2025, 12, 31), D("35.30"), label, "RAI art. 39f"),
+        (date(2026, 1, 1), None, D("36.10"), label, "RAI art. 39f (2026)"),
+    ]
+    book = DatabaseRateBook()
+    assert book.amount("assistance.heure", date(2025, 12, 31)) == D("35.30")
+    assert book.amount("assistance.heure", date(2026, 1, 1)) == D("36.10")
+
+
+@pytest.mark.parametrize("key, amount, valid_from, source, message", [
+    ("inconnu", "1", date(2027, 1, 1), "RAI", "Taux inconnu : inconnu"),
+    ("assistance.heure", "36", date(2025, 1, 1), "RAI", "doit suivre le début"),
+    ("assistance.heure", "36", date(2024, 6, 1), "RAI", "doit suivre le début"),  # before 2025
+    ("assistance.heure", "-1", date(2027, 1, 1), "RAI", "Montant hors limites"),
+    ("assistance.heure", "NaN", date(2027, 1, 1), "RAI", "Montant hors limites"),
+    ("assistance.heure", "1E+10", date(2027, 1, 1), "RAI", "Montant hors limites"),
+    ("assistance.heure", "36", date(2027, 1, 1), " ", "base légale"),
+    ("assistance.heure", "36", date(2027, 1, 1), "R" * 121, "base légale"),
+], ids=["unknown-key", "same-start", "earlier-start", "negative", "nan", "too-large",
+        "no-source", "long-source"])
+def test_a_rate_change_that_breaks_a_rule_changes_nothing(app, key, amount, valid_from, source,
+                                                          message):
+    before = rows("assistance.heure")
+    with pytest.raises(RateChangeRefused, match=message):
+        change_rate(key, D(amount), valid_from, source)
+    db.session.commit()
+    assert rows("assistance.heure") == before
+    assert rows("inconnu") == []

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from guichet.models import AuthSession, OutboxMessage, User
 from guichet.models.auth_session import STAGE_PASSWORD
 from guichet.models.base import db
-from tests.conftest import PASSWORD, navs_with_check, registration_form
+from tests.support.accounts import PASSWORD, navs_with_check, registration_form
+from tests.support.databases import count
 from tests.support.page import feedback, input_value, summary_links
 from tests.support.params import first_also_on_postgresql
 
@@ -21,10 +22,6 @@ MOBILE = "+41795551234"
 
 
 # --- reading the page ------------------------------------------------------------------------
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
 
 # --- who may register --------------------------------------------------------------------------
 

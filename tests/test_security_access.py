@@ -9,7 +9,6 @@ import html
 import re
 import uuid
 
-import pyotp
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
@@ -17,8 +16,8 @@ from sqlalchemy import func, select
 from guichet.core.access import PUBLIC, access_level, public
 from guichet.models import AuditEntry, AuthSession, OutboxMessage, User
 from guichet.models.base import db
-from tests.conftest import PASSWORD
-from tests.conftest import page_text as raw_page_text
+from tests.support.accounts import PASSWORD
+from tests.support.page import page_text
 
 # Routing, headers and CSRF do not depend on the database: SQLite is enough.
 pytestmark = pytest.mark.sqlite_only
@@ -33,9 +32,6 @@ PUBLIC_ENDPOINTS = {
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
-
-def page_text(response) -> str:
-    return html.unescape(raw_page_text(response))
 
 
 def sample_value(converter) -> object:
@@ -102,17 +98,6 @@ def test_strangers_get_nothing_from_guarded_endpoints(app, client):
     assert rows_written() == before
 
 
-def staff_client(app, factory):
-    secret = pyotp.random_base32()
-    staff = factory.user(role="reviewer", totp_secret=secret)
-    client = app.test_client()
-    client.post("/connexion", data={"email": staff.email, "password": PASSWORD})
-    assert client.post("/connexion/code",
-                       data={"code": pyotp.TOTP(secret).now()}).status_code == 303
-    client.user = staff
-    return client
-
-
 def test_staff_endpoints_refuse_insured_persons(app, logged_in):
     staff_only = [(e, m, u) for e, level, m, u in guarded_requests(app) if level == "staff"]
     assert staff_only
@@ -127,8 +112,8 @@ def test_staff_endpoints_refuse_insured_persons(app, logged_in):
     assert all(r.ip == "127.0.0.1" for r in refusals)
 
 
-def test_insured_endpoints_refuse_staff(app, factory):
-    client = staff_client(app, factory)
+def test_insured_endpoints_refuse_staff(app, staff_client):
+    client = staff_client
     insured_only = [(e, m, u) for e, level, m, u in guarded_requests(app) if level == "insured"]
     assert insured_only
     for endpoint, method, url in insured_only:

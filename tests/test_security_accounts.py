@@ -2,31 +2,21 @@
 and rehashing, answers that do not reveal who has an account, and throttling."""
 from __future__ import annotations
 
-import html
-import re
-
 import argon2
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from guichet.models import AuthSession, OutboxMessage, User
 from guichet.models.base import db
-from tests.conftest import PASSWORD
-from tests.conftest import page_text as raw_page_text
-from tests.conftest import registration_form
+from tests.support.accounts import PASSWORD, registration_form
+from tests.support.databases import count
+from tests.support.mail import reset_link
+from tests.support.page import page_text
 
 SHORT = "Velo rouge1"  # 11 characters
 COMMON = "ILoveYou1000"  # in the shipped list (compared case-insensitively)
 LONGEST = ("vélo rouge sous la pluie, neige au col " * 7)[:256]  # 256 characters, é is one
 
-
-def page_text(response) -> str:
-    """The visible text, entities decoded (« n'est » rather than « n&#39;est »)."""
-    return html.unescape(raw_page_text(response))
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def bad_passwords(email: str, navs13: str) -> list[tuple[str, str]]:
@@ -66,18 +56,11 @@ def test_registration_accepts_a_256_character_password(client, factory, sms):
     assert argon2.PasswordHasher().verify(user.password_hash, LONGEST)
 
 
-def _reset_link(client, mailbox, email) -> str:
-    client.post("/mot-de-passe-oublie", data={"email": email})
-    [mail] = mailbox.to(email)
-    link = re.search(r"https://guichet\.example\.ch(/mot-de-passe/nouveau/\S+)", mail.text)
-    return link.group(1)
-
-
 @pytest.mark.sqlite_only
 def test_reset_applies_the_policy(client, factory, mailbox):
     user = factory.user(email="anna@example.ch")
     before = user.password_hash
-    path = _reset_link(client, mailbox, user.email)
+    path = reset_link(client, mailbox, user.email)
     for password, reason in bad_passwords(user.email, user.navs13):
         response = client.post(path, data={"password": password, "password_confirm": password})
         assert response.status_code == 422, password

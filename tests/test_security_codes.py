@@ -3,7 +3,6 @@ bound to the session and purpose, 5 wrong tries, sending limits and the daily bu
 step cannot be skipped."""
 from __future__ import annotations
 
-import html
 import logging
 import re
 from datetime import timedelta
@@ -17,20 +16,10 @@ from guichet.models.auth_session import STAGE_PASSWORD
 from guichet.models.base import db
 from guichet.models.codes import PURPOSE_LOGIN, PURPOSE_PHONE_CHANGE
 from guichet.verification.codes import check_code, issue_code
-from tests.conftest import PASSWORD
-from tests.conftest import page_text as raw_page_text
+from tests.support.accounts import PASSWORD, a_wrong_code, start_login
+from tests.support.page import page_text
 
 REFUSED = "Ce code n'est pas valable"
-
-
-def page_text(response) -> str:
-    """The visible text, entities decoded (« n'est » rather than « n&#39;est »)."""
-    return html.unescape(raw_page_text(response))
-
-
-def start_login(client, user):
-    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"] == "/connexion/code"
 
 
 def submit(client, code):
@@ -45,10 +34,6 @@ def assert_refused(response):
 def assert_logged_in(client, response):
     assert response.status_code == 303 and response.headers["Location"] == "/demandes/"
     assert client.get("/demandes/").status_code == 200
-
-
-def wrong_code(code: str) -> str:
-    return f"{(int(code) + 1) % 10**6:06d}"
 
 
 def test_code_is_six_digits_stored_hashed_and_erased_from_the_outbox(client, factory, sms):
@@ -171,7 +156,7 @@ def test_five_wrong_tries_kill_the_code(client, factory, sms):
     start_login(client, user)
     code = sms.last_code(user.phone)
     for _ in range(5):
-        assert_refused(submit(client, wrong_code(code)))
+        assert_refused(submit(client, a_wrong_code(code)))
     assert_refused(submit(client, code))
     assert client.get("/demandes/").status_code == 302
     [row] = db.session.scalars(select(SmsCode)).all()
@@ -183,7 +168,7 @@ def test_four_wrong_tries_leave_the_code_alive(client, factory, sms):
     start_login(client, user)
     code = sms.last_code(user.phone)
     for _ in range(4):
-        assert_refused(submit(client, wrong_code(code)))
+        assert_refused(submit(client, a_wrong_code(code)))
     assert_logged_in(client, submit(client, code))
 
 
@@ -271,19 +256,6 @@ def test_daily_budget_stops_sending_and_alerts(app, factory, sms, caplog):
     db.session.commit()
     assert "L'envoi de SMS est momentanément indisponible" in resend(client)
     assert sms.to(users[2].phone) == []
-
-
-@pytest.mark.sqlite_only
-def test_only_swiss_mobiles_receive_codes(client, factory, sms):
-    person = factory.person()
-    for number in ("+33 6 12 34 56 78", "032 910 71 00"):
-        response = client.post("/inscription", data={
-            "email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": number, "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom, "date_naissance": "15.03.1985",
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"})
-        assert response.status_code == 422
-    assert sms.received == []
 
 
 # --- 5. The SMS step cannot be skipped -----------------------------------------------------

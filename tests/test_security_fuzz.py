@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from guichet.models import AuditEntry, AuthSession, OutboxMessage, SmsCode, User
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login
+from tests.support.accounts import PASSWORD, login, registration_form
 
 pytestmark = pytest.mark.config(RATELIMIT_ENABLED=False)
 
@@ -49,14 +49,6 @@ def check_answer(response):
         assert any(text in body for text in FRENCH_ERROR), body[:500]
 
 
-def valid_registration(person) -> dict:
-    return {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-            "nom": person.nom, "prenom": person.prenom,
-            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
-            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-
-
 raw_bodies = st.one_of(
     st.binary(max_size=400),
     st.lists(st.tuples(st.sampled_from(REGISTER_FIELDS + ["code", "current_password", "x"]),
@@ -84,7 +76,7 @@ def test_registration_form_survives_anything(app, factory, sms):
     @example(changes={"nom": ["Muster", "Autre"], "email": ["a@example.ch", "b@example.ch"]})
     def run(changes):
         before = counts()
-        data = {**valid_registration(person), **changes}
+        data = {**registration_form(person), **changes}
         response = app.test_client().post("/inscription", data=data)
         check_answer(response)
         if response.status_code != 303:

@@ -1,10 +1,8 @@
-"""E-mailed links and account changes (security.md 6, 7, 9): tokens expire, work once, die with
-the password, are built from BASE_URL; changes need the current password (and a code sent to a
-new mobile) and are noticed to the old address; ``next=`` stays on this site."""
+"""E-mailed links (security.md 6, 9): tokens expire, work once, die with the password, are built
+from BASE_URL; ``next=`` stays on this site. (Account changes, security.md 7, are tested with
+each change in tests/test_account.py and tests/test_banking.py.)"""
 from __future__ import annotations
 
-import html
-import re
 import time
 
 import pytest
@@ -13,30 +11,12 @@ from sqlalchemy import select
 
 from guichet.models import User
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login
-from tests.conftest import page_text as raw_page_text
+from tests.support.accounts import PASSWORD, login, registration_form
+from tests.support.mail import BASE_URL, link_in, reset_link
+from tests.support.page import page_text
 
-BASE = "https://guichet.example.ch"
 NEW_PASSWORD = "un autre chemin dans la forêt"
-WRONG = "Le mot de passe actuel n'est pas correct."
 DEAD_LINK = "Ce lien n'est plus valable"
-
-
-def page_text(response) -> str:
-    return html.unescape(raw_page_text(response))
-
-
-def link_in(mail, path_part: str) -> str:
-    """The path of the first link in ``mail`` that contains ``path_part``; it must use BASE_URL."""
-    urls = re.findall(r"https?://\S+", mail.text)
-    [url] = [u for u in urls if path_part in u][:1]
-    assert url.startswith(BASE + "/"), url
-    return url.removeprefix(BASE)
-
-
-def reset_link(client, mailbox, email) -> str:
-    client.post("/mot-de-passe-oublie", data={"email": email})
-    return link_in(mailbox.to(email)[-1], "/mot-de-passe/nouveau/")
 
 
 def later(monkeypatch, seconds: int):
@@ -111,13 +91,8 @@ def test_older_reset_links_die_with_the_password(client, factory, mailbox):
 
 def test_confirmation_link_dies_when_the_password_changes(app, factory, mailbox, sms):
     client = app.test_client()
-    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
-            "mobile": "079 555 12 34", "civilite": "madame", "rue": "Rue du Seyon 10",
-            "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
-    person = factory.person()
-    data.update(navs13=person.navs13, nom=person.nom, prenom=person.prenom,
-                date_naissance=person.date_naissance.strftime("%d.%m.%Y"))
-    assert client.post("/inscription", data=data).status_code == 303
+    assert client.post("/inscription",
+                       data=registration_form(factory.person())).status_code == 303
     confirm = link_in(mailbox.to("lea@example.ch")[0], "/email/confirmer/")
     assert client.post("/connexion/code",
                        data={"code": sms.last_code("+41795551234")}).status_code == 303
@@ -136,115 +111,21 @@ def test_links_use_base_url_whatever_the_host_header(app, factory, mailbox, sms)
     headers = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
     assert client.post("/mot-de-passe-oublie", data={"email": user.email},
                        headers=headers).status_code == 200
-    person = factory.person()
-    client.post("/inscription", headers=headers, data={
-        "email": user.email, "password": PASSWORD, "password_confirm": PASSWORD,
-        "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
-        "nom": person.nom, "prenom": person.prenom, "date_naissance": "15.03.1985",
-        "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"})
+    client.post("/inscription", headers=headers,
+                data=registration_form(factory.person(), email=user.email))
     mails = mailbox.to(user.email)
     assert [m.subject for m in mails][-1].startswith("Tentative d'inscription")
     assert len(mails) == 2
     for mail in mails:
         assert "evil.example" not in mail.text and "evil.example" not in mail.html
-        assert BASE + "/" in mail.text
+        assert BASE_URL + "/" in mail.text
     link_in(mails[0], "/mot-de-passe/nouveau/")
 
 
 # --- 7. Account changes ------------------------------------------------------------------
-
-@pytest.mark.sqlite_only
-def test_email_change_needs_the_current_password(logged_in, mailbox):
-    user = logged_in.user
-    response = logged_in.post("/compte/email", data={"email": "neu@example.ch",
-                                                     "current_password": "pas le bon"})
-    assert response.status_code == 422 and WRONG in page_text(response)
-    db.session.refresh(user)
-    assert user.pending_email is None
-    assert mailbox.messages == []
-
-
-def test_email_change_notices_the_old_address_and_waits_for_the_link(logged_in, mailbox):
-    user = logged_in.user
-    old = user.email
-    response = logged_in.post("/compte/email", data={"email": "neu@example.ch",
-                                                     "current_password": PASSWORD})
-    assert response.status_code == 303
-    db.session.refresh(user)
-    assert user.email == old
-    [notice] = mailbox.to(old)
-    assert notice.subject == "Modification de votre compte Guichet"
-    path = link_in(mailbox.to("neu@example.ch")[0], "/compte/email/confirmer/")
-    assert logged_in.post(path).status_code == 303
-    db.session.refresh(user)
-    assert user.email == "neu@example.ch"
-    last_notice = mailbox.to(old)[-1]
-    assert "vient d'être remplacée" in last_notice.text
-    assert_dead(logged_in.post(path))
-
-
-def test_email_change_to_a_taken_address_answers_the_same(logged_in, factory, mailbox):
-    factory.user(email="pris@example.ch")
-    answers = []
-    for address in ("pris@example.ch", "libre@example.ch"):
-        response = logged_in.post("/compte/email", data={"email": address,
-                                                         "current_password": PASSWORD})
-        following = logged_in.get(response.headers["Location"])
-        answers.append((response.status_code, response.headers["Location"],
-                        page_text(following).replace(address, "@")))
-    assert answers[0] == answers[1]
-    [taken] = mailbox.to("pris@example.ch")
-    assert "/compte/email/confirmer/" not in taken.text  # the owner is told, nothing to click
-    link_in(mailbox.to("libre@example.ch")[0], "/compte/email/confirmer/")
-
-
-@pytest.mark.sqlite_only
-def test_phone_change_needs_the_current_password(logged_in, sms, mailbox):
-    user = logged_in.user
-    response = logged_in.post("/compte/portable", data={"mobile": "079 777 88 99",
-                                                        "current_password": "pas le bon"})
-    assert response.status_code == 422 and WRONG in page_text(response)
-    db.session.refresh(user)
-    assert user.pending_phone is None
-    assert sms.to("+41797778899") == []
-
-
-def test_phone_change_needs_the_code_sent_to_the_new_number(logged_in, sms, mailbox):
-    user = logged_in.user
-    old_phone = user.phone
-    assert logged_in.post("/compte/portable", data={
-        "mobile": "079 777 88 99", "current_password": PASSWORD}).status_code == 303
-    code = sms.last_code("+41797778899")
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    response = logged_in.post("/compte/portable/code", data={"code": wrong})
-    assert response.status_code == 422
-    db.session.refresh(user)
-    assert user.phone == old_phone
-    assert mailbox.to(user.email) == []
-    assert logged_in.post("/compte/portable/code", data={"code": code}).status_code == 303
-    db.session.refresh(user)
-    assert user.phone == "+41797778899" and user.pending_phone is None
-    [notice] = mailbox.to(user.email)
-    assert "numéro de portable" in notice.text
-
-
-def test_password_change_needs_the_current_password(logged_in, mailbox):
-    user = logged_in.user
-    before = user.password_hash
-    response = logged_in.post("/compte/mot-de-passe", data={
-        "current_password": "pas le bon", "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD})
-    assert response.status_code == 422 and WRONG in page_text(response)
-    db.session.refresh(user)
-    assert user.password_hash == before
-    assert mailbox.messages == []
-    assert logged_in.post("/compte/mot-de-passe", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD}).status_code == 303
-    db.session.refresh(user)
-    assert user.password_hash != before
-    [notice] = mailbox.to(user.email)
-    assert notice.subject == "Votre mot de passe a été changé"
+# Each change (e-mail, mobile, password) with its current password, the code sent to a new
+# mobile and the notice to the old address is tested where the change is: tests/test_account.py,
+# and tests/test_banking.py for the IBAN.
 
 
 # --- 9. next= --------------------------------------------------------------------------

@@ -2,18 +2,18 @@
 timeouts, logout that kills the session on the server, password changes that end other sessions."""
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
-import pyotp
 import pytest
 from sqlalchemy import select, update
 
 from guichet.models import AuthSession, utcnow
 from guichet.models.auth_session import STAGE_FULL
 from guichet.models.base import db
-from tests.conftest import PASSWORD, login, page_text
+from tests.support.accounts import PASSWORD, login
+from tests.support.mail import reset_link
+from tests.support.page import page_text
 
 COOKIE = "guichet_session"
 NEW_PASSWORD = "un autre chemin dans la forêt"
@@ -106,14 +106,9 @@ def test_insured_idle_timeout_is_30_minutes(logged_in, idle, alive):
 
 @pytest.mark.parametrize("idle, alive", [(timedelta(minutes=14), True),
                                          (timedelta(minutes=16), False)])
-def test_staff_idle_timeout_is_15_minutes(client, factory, idle, alive):
-    secret = pyotp.random_base32()
-    staff = factory.user(role="admin", totp_secret=secret)
-    client.post("/connexion", data={"email": staff.email, "password": PASSWORD})
-    assert client.post("/connexion/code",
-                       data={"code": pyotp.TOTP(secret).now()}).status_code == 303
+def test_staff_idle_timeout_is_15_minutes(staff_client, idle, alive):
     age_full_session(idle)
-    assert client.get("/gestion/").status_code == (200 if alive else 302)
+    assert staff_client.get("/gestion/").status_code == (200 if alive else 302)
 
 
 @pytest.mark.parametrize("age, alive", [(timedelta(hours=11, minutes=59), True),
@@ -148,30 +143,15 @@ def test_logout_is_a_post_and_a_replayed_cookie_no_longer_works(app, logged_in):
 
 
 # --- Password changes end the other sessions ---------------------------------------------
-
-@pytest.mark.config(SMS_COOLDOWN_SECONDS=0)
-def test_password_change_ends_the_other_sessions_only(app, factory, sms):
-    user = factory.user()
-    here, elsewhere = app.test_client(), app.test_client()
-    assert login(here, user, sms).status_code == 303
-    assert login(elsewhere, user, sms).status_code == 303
-    assert elsewhere.get("/demandes/").status_code == 200
-    response = here.post("/compte/mot-de-passe", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD})
-    assert response.status_code == 303
-    assert here.get("/demandes/").status_code == 200
-    assert elsewhere.get("/demandes/").status_code == 302
-
+# A change from « Mon compte »: tests/test_account.py,
+# test_password_change_needs_the_current_one_and_ends_other_sessions.
 
 def test_password_reset_ends_every_session(app, factory, sms, mailbox):
     user = factory.user()
     logged = app.test_client()
     assert login(logged, user, sms).status_code == 303
     stranger = app.test_client()
-    stranger.post("/mot-de-passe-oublie", data={"email": user.email})
-    path = re.search(r"https://guichet\.example\.ch(/mot-de-passe/nouveau/\S+)",
-                     mailbox.to(user.email)[-1].text).group(1)
+    path = reset_link(stranger, mailbox, user.email)
     assert stranger.post(path, data={"password": NEW_PASSWORD,
                                      "password_confirm": NEW_PASSWORD}).status_code == 303
     assert logged.get("/demandes/").status_code == 302
@@ -182,5 +162,5 @@ def test_a_form_sent_after_the_session_expired_says_so_in_french(logged_in):
     age_full_session(timedelta(minutes=31))
     response = logged_in.post("/compte/", data={"nom": "Autre"})
     assert response.status_code == 401
-    text = html.unescape(page_text(response))
+    text = page_text(response)
     assert "Votre session a expiré" in text and "Connectez-vous" in text

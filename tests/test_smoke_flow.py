@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from guichet.models import User
 from guichet.models.base import db
-from tests.conftest import PASSWORD, page_text, registration_form
+from tests.support.accounts import PASSWORD, registration_form
+from tests.support.page import page_text
 
 
 def test_register_confirm_login_logout(client, factory, sms, mailbox):

@@ -18,8 +18,8 @@ from guichet.models import AuditEntry, OutboxMessage
 from guichet.models.base import db
 from guichet.uploads.inspect import inspect_upload
 from guichet.uploads.storage import store, upload_folder
-from tests.conftest import page_text
 from tests.support.files import pdf_bytes
+from tests.support.page import page_text
 
 MOBILE = "+41791234567"
 

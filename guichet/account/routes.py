@@ -127,8 +127,13 @@ def confirm_phone():
         form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou recommencez pour "
                                   "recevoir un nouveau code."))
     status = 422 if form.errors else 200
-    return render_template("account/confirm_phone.html", form=form,
-                           phone=format_phone_national(current_user.pending_phone)), status
+    sent = _("Nous avons envoyé un code à 6 chiffres au %(phone)s.",
+             phone=format_phone_national(current_user.pending_phone))
+    return render_template(
+        "verification/code.html", form=form, title=_("Confirmer le nouveau numéro"),
+        intro=[sent], action=url_for("account.confirm_phone"),
+        links=[(url_for("account.change_phone"), _("Recevoir un nouveau code")),
+               (url_for("account.profile"), _("Retour à mon compte"))]), status
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])

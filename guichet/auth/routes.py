@@ -133,14 +133,22 @@ def second_factor():
         form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou demandez un "
                                   "nouveau code s'il a expiré."))
     status = 422 if form.errors else 200
-    is_staff = pending.user is not None and pending.user.is_staff
-    return render_template("auth/second_factor.html", form=form, is_staff=is_staff,
-                           phone_hint=services.pending_phone_hint(pending),
-                           resend=_resend_state(pending)), status
+    return render_template("verification/code.html", **_code_page(pending, form)), status
 
 
-def _resend_state(pending) -> dict:
-    return {"wait": services.resend_wait(pending), "form": EmptyForm()}
+def _code_page(pending, form, message=None) -> dict:
+    """What the code page of a login shows: the authenticator for staff, else the SMS with the
+    resend widget."""
+    if pending.user is not None and pending.user.is_staff:
+        intro, resend = _("Saisissez le code à 6 chiffres affiché par votre application "
+                          "d'authentification."), None
+    else:
+        intro = _("Nous avons envoyé un code à 6 chiffres par SMS au %(phone)s. Il est valable "
+                  "10 minutes.", phone=services.pending_phone_hint(pending))
+        resend = {"wait": services.resend_wait(pending), "form": EmptyForm()}
+    return {"form": form, "title": _("Code de confirmation"), "intro": [intro],
+            "action": url_for("auth.second_factor"), "resend": resend, "message": message,
+            "links": [(url_for("auth.login"), _("Recommencer la connexion"))]}
 
 
 @bp.route("/connexion/code/renvoi", methods=["GET", "POST"])
@@ -161,9 +169,8 @@ def resend_code():
         if not request.headers.get("HX-Request"):
             flash(message, "info")
             return redirect(url_for("auth.second_factor"), 303)
-    return render("auth/second_factor.html", "auth/_resend.html",
-                  resend=_resend_state(pending), message=message, form=CodeForm(),
-                  phone_hint=services.pending_phone_hint(pending), is_staff=False)
+    return render("verification/code.html", "auth/_resend.html",
+                  **_code_page(pending, CodeForm(), message))
 
 
 @bp.route("/deconnexion", methods=["POST"])

@@ -64,9 +64,12 @@ def confirm_iban():
         form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou recommencez pour "
                                   "recevoir un nouveau code."))
     status = 422 if form.errors else 200
-    return render_template("banking/confirm.html", form=form, account=pending,
-                           describe=describe_account,
-                           phone=format_phone_national(current_user.phone)), status
+    sent = _("Nous avons envoyé un code à 6 chiffres au %(phone)s.",
+             phone=format_phone_national(current_user.phone))
+    return render_template(
+        "verification/code.html", form=form, title=_("Confirmer le nouvel IBAN"),
+        intro=[describe_account(pending), sent], action=url_for("banking.confirm_iban"),
+        links=[(url_for("banking.list_ibans"), _("Retour à mes IBAN"))]), status
 
 
 @bp.route("/<int:account_id>/supprimer", methods=["POST"])

@@ -20,9 +20,7 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
 
     OFFICE_NAME = "Office AI du canton de Neuchâtel"
-    OFFICE_SHORT_NAME = "Office AI Neuchâtel"
     OFFICE_PHONE = "032 910 71 00"
-    OFFICE_EMAIL = "guichet@ai-ne.example"
     OFFICE_CODE = "324"
 
     # Mail: an empty MAIL_SERVER prints messages to the console instead of sending them.
@@ -34,14 +32,12 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "Guichet Office AI <guichet@ai-ne.example>"
     MAIL_SUPPRESS_SEND = False
-    MAIL_TIMEOUT = 10
 
     # SMS: "console" logs the message; "http" posts it to SMS_HTTP_URL.
     SMS_BACKEND = "console"
     SMS_HTTP_URL = ""
     SMS_HTTP_TOKEN = ""
     SMS_HTTP_TIMEOUT = 10
-    SMS_SENDER = "OfficeAI"
     SMS_PER_HOUR = 3
     SMS_PER_DAY = 10
     SMS_COOLDOWN_SECONDS = 30

@@ -17,10 +17,6 @@ class PayoutIban:
     compact: str
     bank_name: str | None
 
-    @property
-    def formatted(self) -> str:
-        return " ".join(self.compact[i:i + 4] for i in range(0, len(self.compact), 4))
-
 
 def parse_payout_iban(raw: str) -> PayoutIban:
     """The IBAN in compact form with its bank's name when known, or a French explanation."""

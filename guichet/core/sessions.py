@@ -132,11 +132,6 @@ def revoke_all(user: User, keep: AuthSession | None = None) -> None:
     db.session.execute(query.values(revoked_at=utcnow()))
 
 
-def close_session() -> None:
-    revoke(current_auth_session())
-    session.clear()
-
-
 def _load_user_from_session(_request):
     auth_session = current_auth_session(STAGE_FULL)
     if auth_session is None or auth_session.user is None:

@@ -4,7 +4,9 @@ The rate in force on the date of a cost applies: each rate is a row with a ``key
 :data:`~guichet.invoices.types.travel.RATE_CAR_KM`), a validity period and an amount in CHF.
 The office edits the rows as data (table ``rates``); each invoice type's module declares the
 figures known when it was written, with their legal source, and :func:`seed_default_rates`
-writes the missing ones to the database.
+writes the missing ones to a database. A database made by the migrations gets the same rows
+from the rates data migration, which carries its own copy (tests/test_migrations.py checks
+that both agree).
 
 Computations ask a :class:`~guichet.invoices.rate_book.RateBook` for amounts;
 :class:`DatabaseRateBook` reads the ``rates`` table, :class:`StaticRateBook` holds rows in memory.
@@ -12,7 +14,7 @@ Computations ask a :class:`~guichet.invoices.rate_book.RateBook` for amounts;
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -23,7 +25,8 @@ from guichet.models.rates import Rate
 from .rate_book import RateRow, row_in_force
 from .types import default_rates
 
-__all__ = ["StaticRateBook", "DatabaseRateBook", "seed_default_rates"]
+__all__ = ["StaticRateBook", "DatabaseRateBook", "RateChangeRefused", "all_rates", "change_rate",
+           "seed_default_rates"]
 
 
 class StaticRateBook:
@@ -66,7 +69,7 @@ class DatabaseRateBook:
 def seed_default_rates(session) -> int:
     """Add the default rates of every invoice type that are not in the table yet (same key
     and ``valid_from``); rows already there, possibly edited by the office, are left alone.
-    Flushes but does not commit. Returns how many rows were added. (A migration calls it.)"""
+    Flushes but does not commit. Returns how many rows were added."""
     present = {(key, start)
                for key, start in session.execute(select(Rate.key, Rate.valid_from))}
     added = 0
@@ -80,3 +83,39 @@ def seed_default_rates(session) -> int:
     if added:
         session.flush()
     return added
+
+
+_MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
+_MAX_SOURCE = Rate.source.type.length
+
+
+class RateChangeRefused(Exception):
+    """The rate was not changed; the message (French) says why."""
+
+
+def all_rates() -> list[Rate]:
+    """Every rate row, by key and then by date."""
+    return list(db.session.scalars(select(Rate).order_by(Rate.key, Rate.valid_from)))
+
+
+def change_rate(key: str, amount: Decimal, valid_from: date, source: str) -> Rate:
+    """A new ``amount`` for the rate ``key`` from ``valid_from`` on (costs before that date keep
+    the old amount): the rate that starts last ends the day before, and the new row keeps its
+    label. Refused (:class:`RateChangeRefused`) for an unknown key, an amount that is not a
+    number of francs a ``Numeric(12, 2)`` column holds, an empty or overlong source, or a date
+    that does not come after the start of the rate that starts last. Adds the row; the caller's unit of work commits."""
+    if not amount.is_finite() or not 0 <= amount <= _MAX_AMOUNT:
+        raise RateChangeRefused(f"Montant hors limites : {amount} (de 0 à 9'999'999'999.99 CHF).")
+    if not source.strip() or len(source) > _MAX_SOURCE:
+        raise RateChangeRefused(f"Indiquez la base légale ({_MAX_SOURCE} caractères au plus).")
+    current = db.session.scalars(select(Rate).where(Rate.key == key)
+                                 .order_by(Rate.valid_from.desc())).first()
+    if current is None:
+        raise RateChangeRefused(f"Taux inconnu : {key} (voir « rates list »).")
+    if valid_from <= current.valid_from:
+        raise RateChangeRefused("La date doit suivre le début du taux en vigueur.")
+    current.valid_to = valid_from - timedelta(days=1)
+    rate = Rate(key=key, valid_from=valid_from, amount=amount.quantize(Decimal("0.01")),
+                label=current.label, source=source)
+    db.session.add(rate)
+    return rate

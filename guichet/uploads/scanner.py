@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import socket
 import struct
-from pathlib import Path
 from typing import Iterable
 
 from flask import current_app
@@ -20,7 +19,6 @@ log = logging.getLogger(__name__)
 CLEAN = "clean"
 INFECTED = "infected"
 PENDING = "pending"
-SCAN_STATUSES = (CLEAN, INFECTED, PENDING)
 
 DEFAULT_PORT = 3310
 DEFAULT_TIMEOUT = 10.0
@@ -32,24 +30,10 @@ class _NotConfigured(Exception):
     pass
 
 
-def is_configured() -> bool:
-    config = current_app.config
-    return bool(config.get("CLAMD_SOCKET") or config.get("CLAMD_HOST"))
-
-
 def scan(data: bytes) -> str:
     """``"clean"``, ``"infected"`` or ``"pending"`` for these bytes."""
     view = memoryview(data)
     return _scan(view[i:i + CHUNK_SIZE] for i in range(0, len(view), CHUNK_SIZE))
-
-
-def scan_path(path: Path | str) -> str:
-    """:func:`scan` for a stored file, read in chunks (to rescan files still pending)."""
-    def chunks():
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK_SIZE):
-                yield chunk
-    return _scan(chunks())
 
 
 def _scan(chunks: Iterable[bytes]) -> str:

@@ -25,7 +25,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from guichet import create_app
 from guichet.models.base import db
-from tests.conftest import PASSWORD, Factory
+from tests.support.accounts import PASSWORD, Factory
 from tests.support.servers import SmsGateway, SmtpServer, wait_for
 
 HERE = Path(__file__).resolve().parent

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.steps import see_page
 from tests.support.files import pdf_bytes
+from tests.support.invoices import IBAN, last_month
 
-IBAN = "CH5604835012345678009"
 TYPES = {
     "deplacement": "Frais de déplacement et de repas",
     "assistance": "Contribution d'assistance",
@@ -29,16 +29,6 @@ TYPES = {
 }
 # decision numbers are unique in the register: each account gets its own
 _case_numbers = itertools.count(7_000_001)
-
-
-def last_month() -> date:
-    today = date.today()
-    return date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-
-
-def a_recent_day() -> str:
-    """The 14th of last month, as typed (never in the future)."""
-    return f"14.{last_month():%m.%Y}"
 
 
 def days_in_last_month() -> int:

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 JS_ON_AND_OFF = pytest.mark.parametrize("js", [
     pytest.param(True, id="js"),

@@ -8,11 +8,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.invoice_steps import (HtmxWatch, a_recent_day, answer, attach, attached, chf,
+from tests.browser.invoice_steps import (HtmxWatch, answer, attach, attached, chf,
                                          days_in_last_month, download_pdf, fill, fill_all,
-                                         header_is_prefilled, last_month, pdf_file, ready_account,
-                                         redraw, refresh, review, send, start_invoice, total)
+                                         header_is_prefilled, pdf_file, ready_account, redraw,
+                                         refresh, review, send, start_invoice, total)
 from tests.browser.steps import JS_ON_AND_OFF, log_in_with_sms, menu, see_page
+from tests.support.invoices import a_recent_day, last_month
 
 
 @pytest.fixture(autouse=True)

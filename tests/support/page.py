@@ -1,6 +1,13 @@
-"""Reading what a page shows: field errors, the error summary, typed values."""
+"""Reading what a page shows: its visible text, field errors, the error summary, typed values."""
 import html
 import re
+
+
+def page_text(response) -> str:
+    """The visible text of an HTML response, entities decoded and whitespace folded."""
+    body = response.get_data(as_text=True)
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
 
 
 def text_of(fragment: str) -> str:

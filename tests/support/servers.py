@@ -34,7 +34,8 @@ class ReceivedMail:
         return part.get_content() if part else ""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on (the probe that found it is closed again)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -56,7 +57,7 @@ class SmtpServer:
 
     def __init__(self):
         self.messages: list[ReceivedMail] = []
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(_Handler(self.messages), hostname="127.0.0.1",
                                      port=self.port)
 

@@ -1,0 +1,95 @@
+"""People for the tests: register entries and accounts made on demand, what a person types on
+« S'inscrire », and the login steps (password, then the SMS or authenticator code)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pyotp
+from stdnum import ean
+
+from guichet.core.identifiers import normalize_name_for_match
+from guichet.core.passwords import hash_password
+from guichet.models import RegisteredPerson, User, utcnow
+from guichet.models.base import db
+
+PASSWORD = "velo rouge sous la pluie 7"
+
+
+def navs_with_check(nine_digits: str) -> str:
+    """A valid N° AVS: 756, the nine digits given, and the check digit."""
+    body = "756" + nine_digits
+    return body + ean.calc_check_digit(body)
+
+
+class Factory:
+    """Builds register entries and accounts on demand."""
+
+    def __init__(self):
+        self.counter = 0
+
+    def person(self, nom="Muster", prenom="Anna", born=date(1985, 3, 15), navs13=None):
+        self.counter += 1
+        navs13 = navs13 or navs_with_check(f"{200000000 + self.counter:09d}")
+        person = RegisteredPerson(navs13=navs13, nom=nom, prenom=prenom, date_naissance=born,
+                                  nom_match=normalize_name_for_match(nom))
+        db.session.add(person)
+        db.session.commit()
+        return person
+
+    def user(self, email=None, password=PASSWORD, phone=None, confirmed=True, role="insured",
+             **fields):
+        self.counter += 1
+        email = email or f"person{self.counter}@example.ch"
+        if role == "insured":
+            person = self.person(nom=fields.pop("nom", "Muster"),
+                                 born=fields.pop("date_naissance", date(1985, 3, 15)))
+            fields = {"navs13": person.navs13, "nom": person.nom, "prenom": person.prenom,
+                      "date_naissance": person.date_naissance, "civilite": "madame",
+                      "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel",
+                      "pays": "CH", **fields}
+            phone = phone or f"+417912{self.counter:05d}"
+        user = User(email=email, password_hash=hash_password(password), role=role, phone=phone,
+                    email_confirmed_at=utcnow() if confirmed else None,
+                    phone_confirmed_at=utcnow() if confirmed and phone else None, **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+
+def registration_form(person, **overrides):
+    """What a person types on « S'inscrire », for a register entry ``person``."""
+    data = {"email": "lea@example.ch", "password": PASSWORD, "password_confirm": PASSWORD,
+            "mobile": "079 555 12 34", "navs13": person.navs13, "civilite": "madame",
+            "nom": person.nom, "prenom": person.prenom,
+            "date_naissance": person.date_naissance.strftime("%d.%m.%Y"),
+            "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel", "pays": "CH"}
+    data.update(overrides)
+    return data
+
+
+def a_wrong_code(code: str) -> str:
+    """Six digits one off the real ``code``: as close as a wrong code can be."""
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
+def start_login(client, user, password=PASSWORD):
+    """The password step; the person is then sent to the code page."""
+    response = client.post("/connexion", data={"email": user.email, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert response.headers["Location"] == "/connexion/code"
+    return response
+
+
+def login(client, user, sms_gateway, password=PASSWORD):
+    """Password then SMS code; returns the response of the code step."""
+    start_login(client, user, password)
+    code = sms_gateway.last_code(user.phone)
+    return client.post("/connexion/code", data={"code": code})
+
+
+def login_staff(client, staff, totp_secret: str, password=PASSWORD):
+    """Password then the authenticator's code; staff land on « Gestion »."""
+    start_login(client, staff, password)
+    response = client.post("/connexion/code", data={"code": pyotp.TOTP(totp_secret).now()})
+    assert response.status_code == 303 and response.headers["Location"] == "/gestion/"
+    return response

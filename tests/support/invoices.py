@@ -1,0 +1,190 @@
+"""Filling an invoice as a person without JavaScript would (every button posts the whole form),
+up to the receipt; and what the office does around it (a decision in the register, a request for
+a complement)."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+from guichet.core.unit_of_work import unit_of_work
+from guichet.invoices import services
+from guichet.models import Decision, Invoice
+from guichet.models.base import db
+from tests.support.files import pdf_bytes
+from tests.support.page import page_text
+
+IBAN = "CH5604835012345678009"
+MOTIF = "Séance de physiothérapie respiratoire"
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send for the form ``form_id``: text inputs and hidden fields,
+    checked boxes and radios, the selected option of each select, textareas. Buttons and
+    file inputs are left out (the test says which button and which files)."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.values: dict[str, str] = {}
+        self.select: str | None = None
+        self.select_first: str | None = None
+        self.select_chosen = False
+        self.textarea: str | None = None
+        self.selects: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+            return
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("file", "submit", "button", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value") or "on"
+                return
+            self.values[name] = attrs.get("value") or ""
+        elif tag == "select" and name:
+            self.select, self.select_first, self.select_chosen = name, None, False
+            self.selects.append(name)
+        elif tag == "option" and self.select:
+            value = attrs.get("value") or ""
+            if self.select_first is None:
+                self.select_first = value
+            if "selected" in attrs:
+                self.values[self.select] = value
+                self.select_chosen = True
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self.select:
+            if not self.select_chosen:
+                self.values[self.select] = self.select_first or ""
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea] += data.removeprefix("\n") if not self.values[
+                self.textarea] else data
+
+
+def read_form(html: str, form_id: str = "invoice-form") -> _FormReader:
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    return reader
+
+
+def form_values(client, invoice_id: int) -> dict[str, str]:
+    """The values the edit page shows, as the browser would post them."""
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    assert response.status_code == 200, response.status_code
+    return read_form(response.get_data(as_text=True)).values
+
+
+def post_form(client, invoice_id: int, changes: dict | None = None, action: str = "refresh",
+              files: dict | None = None, **kwargs):
+    """Reads the edit page, changes some fields, presses the button ``action`` and attaches
+    ``files`` ({requirement key: [(bytes, name), ...]})."""
+    data: dict = {**form_values(client, invoice_id), **(changes or {}), "action": action}
+    for key, items in (files or {}).items():
+        data[f"files-{key}"] = [(io.BytesIO(content), name) for content, name in items]
+    options = {"content_type": "multipart/form-data"} if files else {}
+    return client.post(f"/demandes/{invoice_id}/modifier", data=data, **options, **kwargs)
+
+
+def new_invoice(client, type_key: str) -> int:
+    response = client.post("/demandes/nouvelle", data={"type": type_key})
+    assert response.status_code == 303
+    match = re.fullmatch(r"/demandes/(\d+)/modifier", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match[1])
+
+
+def edit_page(client, invoice_id: int) -> str:
+    return page_text(client.get(f"/demandes/{invoice_id}/modifier"))
+
+
+def review_token(client, invoice_id: int) -> tuple[str, str | None]:
+    """(review page text, the submit token or None when the page offers no « Envoyer »)."""
+    response = client.get(f"/demandes/{invoice_id}/verifier")
+    assert response.status_code == 200
+    match = re.search(r'name="submit_token" value="([^"]+)"', response.get_data(as_text=True))
+    return page_text(response), match[1] if match else None
+
+
+def send(client, invoice_id: int) -> str:
+    """Review, then « Envoyer la demande »; returns the receipt page's text."""
+    review, token = review_token(client, invoice_id)
+    assert token, review
+    response = client.post(f"/demandes/{invoice_id}/envoyer", data={"submit_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/demandes/{invoice_id}/envoyee"
+    receipt = client.get(f"/demandes/{invoice_id}/envoyee")
+    assert receipt.status_code == 200
+    return page_text(receipt)
+
+
+def add_decision(user, number: str, invoice_type: str, **fields) -> Decision:
+    decision = Decision(navs13=user.navs13, number=number, invoice_type=invoice_type,
+                        valid_from=date(2025, 1, 1), **fields)
+    db.session.add(decision)
+    db.session.commit()
+    return decision
+
+
+def upload_folder_files(app) -> list:
+    """The names of the files in the upload folder, sorted."""
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def pdf_file(name: str = "facture.pdf", text: str = "Facture 2026-001"):
+    return (pdf_bytes(text=text), name)
+
+
+def last_month() -> date:
+    today = date.today()
+    return date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+
+
+def a_recent_day() -> str:
+    """A day of last month, as typed (never in the future)."""
+    return f"14.{last_month():%m.%Y}"
+
+
+def complete_standard(client, amount: str = "87.35", piece: str = "facture-pharmacie.pdf"):
+    """A standard invoice ready to send; returns its id."""
+    invoice_id = new_invoice(client, "standard")
+    day = a_recent_day()
+    response = post_form(client, invoice_id, {
+        "decision_number": "324 2025 0000005", "supplier": "Physio du Lac",
+        "supplier_invoice_number": "PL-77", "invoice_date": day, "lines-0-date": day,
+        "lines-0-label": MOTIF, "lines-0-quantity": "1", "lines-0-unit_price": amount},
+        action="save", files={"supplier_invoice": [(pdf_bytes(), piece)]})
+    assert response.status_code == 303
+    return invoice_id
+
+
+def ask_for_complement(app, invoice_id, factory, due=date(2026, 12, 15)):
+    """What a gestionnaire does (the staff pages are not the subject here)."""
+    staff = factory.user(email=f"gestion{invoice_id}@example.ch", role="reviewer")
+    with app.test_request_context(), unit_of_work():
+        invoice = db.session.get(Invoice, invoice_id)
+        services.request_complement(invoice, staff, "Il manque le détail des séances.",
+                                    "Facture détaillée du physiothérapeute", due)
+    db.session.expire_all()
