@@ -235,7 +235,6 @@ def resend_confirmation():
         services.send_email_confirmation(current_user)
         message = _("Nous vous avons envoyé un nouvel e-mail de confirmation.")
         if request.headers.get("HX-Request"):
-            return render_template("invoices/_email_pending.html", form=EmptyForm(),
-                                   message=message)
+            return render_template("invoices/_email_pending.html", message=message)
         flash(message, "success")
     return redirect(url_for("invoices.list_invoices"), 303)

@@ -37,6 +37,4 @@ def ngettext_fr(singular: str, plural: str, num: int, **variables) -> str:
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: "fr_CH", timezone_selector=lambda: "Europe/Zurich")
-    app.jinja_env.filters["datetime_local"] = local_datetime
-    app.jinja_env.filters["date_local"] = local_date
     app.jinja_env.policies["ext.i18n.trimmed"] = True

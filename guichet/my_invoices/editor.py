@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from guichet.core.audit import record
-from guichet.core.formatting import describe_account, format_size
+from guichet.core.formatting import describe_account, format_decision_number, format_size
 from guichet.core.htmx import wants_fragment
 from guichet.core.identifiers import InvalidIdentifier, mask_navs13
 from guichet.core.money import format_chf
@@ -22,7 +22,7 @@ from guichet.models import Attachment, Beneficiary
 from guichet.models.banking import active_accounts
 from guichet.models.base import db
 from guichet.models.beneficiaries import beneficiaries_of
-from guichet.register.decision_numbers import format_decision_number, parse_decision_number
+from guichet.register.decision_numbers import parse_decision_number
 from guichet.register.saved_decisions import save_decision
 from guichet.uploads.inspect import RejectedUpload, check_total, inspect_storage
 from guichet.uploads.scanner import scan

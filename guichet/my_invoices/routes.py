@@ -40,8 +40,7 @@ def _list_context():
     return {"user": current_user, "invoices": invoices, "types": INVOICE_TYPES.values(),
             "beneficiaries": beneficiaries, "stamp": services.list_stamp(current_user),
             "page_number": page, "has_more": has_more,
-            "polling": page == 1 and services.any_may_change(current_user),
-            "form": EmptyForm()}
+            "polling": page == 1 and services.any_may_change(current_user)}
 
 
 @bp.route("/")
