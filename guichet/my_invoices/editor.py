@@ -24,8 +24,7 @@ from guichet.models.base import db
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.register.decision_numbers import parse_decision_number
 from guichet.register.saved_decisions import save_decision
-from guichet.uploads.inspect import RejectedUpload, check_total, inspect_storage
-from guichet.uploads.scanner import scan
+from guichet.uploads.accept import accept
 from guichet.uploads.storage import delete_after_commit, store
 
 from .forms import build_form, submitted_values
@@ -161,31 +160,15 @@ def _save_decision_if_asked(invoice, header, number):
 
 def _store_uploads(invoice) -> list[str] | None:
     """Checks and stores the files sent with the form; returns the refusals (French)."""
-    errors: list[str] = []
-    incoming = []
-    for name, storage in request.files.items(multi=True):
-        if not name.startswith("files-") or not storage or not storage.filename:
-            continue
-        requirement = name[6:][:40]
-        try:
-            clean = inspect_storage(storage)
-        except RejectedUpload as exc:
-            errors.append(exc.message)
-            continue
-        verdict = scan(clean.data)
-        if verdict == "infected":
-            errors.append(_("%(name)s : ce fichier contient un virus ; il a été refusé.",
-                            name=clean.filename))
-            record("attachment_infected", actor=current_user, object_type="invoice",
-                   object_id=invoice.id)
-            continue
-        incoming.append((requirement, clean, verdict))
+    uploads = [(name[6:][:40], storage) for name, storage in request.files.items(multi=True)
+               if name.startswith("files-") and storage and storage.filename]
+    accepted = accept(uploads, sum(a.size for a in invoice.attachments), on_infected=lambda _f:
+                      record("attachment_infected", actor=current_user, object_type="invoice",
+                             object_id=invoice.id))
+    errors = accepted.refusals
+    incoming = [(a.requirement, a.file, a.scan_status) for a in accepted.files]
     if not incoming:
         return errors
-    try:
-        check_total(sum(a.size for a in invoice.attachments), [c.size for _r, c, _v in incoming])
-    except RejectedUpload as exc:
-        return errors + [exc.message]
     try:
         for requirement, clean, verdict in incoming:
             invoice.attachments.append(Attachment(
