@@ -49,7 +49,7 @@ def test_the_filters_escape_what_they_show(app):
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("path", ["/", "/compte/beneficiaires/", "/compte/iban/"])
+@pytest.mark.parametrize("path", ["/", "/compte/beneficiaires/", "/compte/iban/", "/demandes/"])
 def test_no_formatter_is_handed_to_templates_in_a_context(app, path):
     """Templates reach the formatters as filters only: no global, and no value a context
     processor of the app or of the page's blueprint adds, is one of them."""
