@@ -153,6 +153,13 @@ def edit_invoice(invoice_id: int):
         discard()  # a full disk: nothing of this request is kept, and the form says so
         outcome = drafts.Outcome(None, [_(
             "Rien n'a été enregistré : une erreur est survenue. Réessayez.")])
+    return _answer_after_saving(invoice, action, outcome, files_sent=bool(files))
+
+
+def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome,
+                         files_sent: bool):
+    """After the draft was saved: to the review, the htmx fragment, the form again with the
+    refused files (422), or 303 back to the form where the person was."""
     if action.kind == drafts.REVIEW and not outcome.refusals:
         return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
     if wants_fragment():
@@ -167,7 +174,7 @@ def edit_invoice(invoice_id: int):
         flash(_("Brouillon enregistré. Vous pouvez le reprendre plus tard, depuis n'importe quel "
                 "appareil."), "success")
     return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id)
-                    + _anchor_after(action, invoice, bool(files)), 303)
+                    + _anchor_after(action, invoice, files_sent), 303)
 
 
 def _anchor_after(action: drafts.Action, invoice, files_sent: bool) -> str:
