@@ -239,8 +239,7 @@ class Builder:
         status = status or pick(rng, RECENT_STATUS if age < timedelta(days=45) else OLD_STATUS)
         beneficiary_id, decision_number = person["decisions"][invoice_type]
         day = created.astimezone(ZURICH).date()
-        fields = {"beneficiary_id": str(beneficiary_id),
-                  "bank_account_id": str(person["account_id"]), "save_decision": ""}
+        fields = {"save_decision": ""}  # the beneficiary and the IBAN are in their columns
         lines: list[tuple[dict, Decimal]] = []
         requirements = ["supplier_invoice"]
         total = None
@@ -364,8 +363,8 @@ class Builder:
             approved = Decimal("0.00")
         self.rows["invoices"].append({
             "id": invoice_id, "user_id": user_id, "invoice_type": spec["type"],
-            "status": status, "beneficiary_id": spec["beneficiary_id"] if sent else None,
-            "bank_account_id": person["account_id"] if sent else None,
+            "status": status, "beneficiary_id": spec["beneficiary_id"],  # drafts too: the
+            "bank_account_id": person["account_id"],  # columns hold the choice from the first save
             "iban": person["iban"] if sent else None,
             "decision_number": spec["decision_number"], "fields": spec["fields"],
             "remark": "" if rng.random() < 0.85 else "Merci de verser le montant rapidement.",

@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.limiter.init_app(app)
     from guichet.core.i18n import init_i18n
     init_i18n(app)
+    from guichet.core.formatting import init_filters
+    init_filters(app)
 
     from guichet import models  # noqa: F401  (registers the tables)
     from guichet.core.passwords import configure_hasher

@@ -145,7 +145,7 @@ def _code_page(pending, form, message=None) -> dict:
     else:
         intro = _("Nous avons envoyé un code à 6 chiffres par SMS au %(phone)s. Il est valable "
                   "10 minutes.", phone=services.pending_phone_hint(pending))
-        resend = {"wait": services.resend_wait(pending), "form": EmptyForm()}
+        resend = {"wait": services.resend_wait(pending)}
     return {"form": form, "title": _("Code de confirmation"), "intro": [intro],
             "action": url_for("auth.second_factor"), "resend": resend, "message": message,
             "links": [(url_for("auth.login"), _("Recommencer la connexion"))]}
@@ -242,7 +242,6 @@ def resend_confirmation():
         services.send_email_confirmation(current_user)
         message = _("Nous vous avons envoyé un nouvel e-mail de confirmation.")
         if request.headers.get("HX-Request"):
-            return render_template("invoices/_email_pending.html", form=EmptyForm(),
-                                   message=message)
+            return render_template("invoices/_email_pending.html", message=message)
         flash(message, "success")
     return redirect(url_for("invoices.list_invoices"), 303)

@@ -44,8 +44,7 @@ def list_ibans():
                 form.iban.errors.append(send_refusal_message(result))
     status = 422 if form.errors else 200
     return render_template("banking/list.html", form=form,
-                           accounts=active_accounts(current_user),
-                           describe=describe_account, remove_form=EmptyForm()), status
+                           accounts=active_accounts(current_user)), status
 
 
 @bp.route("/code", methods=["GET", "POST"])

@@ -7,10 +7,8 @@ from flask_login import current_user
 from guichet.core.access import insured_required
 from guichet.core.forms import EmptyForm
 from guichet.core.i18n import gettext as _
-from guichet.core.identifiers import mask_navs13
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.register import saved_decisions
-from guichet.register.decision_numbers import format_decision_number
 
 from . import services
 from .forms import BeneficiaryForm, SavedDecisionForm
@@ -22,8 +20,7 @@ def _page(form=None, decision_form=None, decision_for=None, status=200):
     beneficiaries = beneficiaries_of(current_user)
     return render_template(
         "beneficiaries/list.html", beneficiaries=beneficiaries, form=form or BeneficiaryForm(),
-        decision_form=decision_form, decision_for=decision_for, mask_navs13=mask_navs13,
-        format_decision_number=format_decision_number, empty_form=EmptyForm(),
+        decision_form=decision_form, decision_for=decision_for,
         new_decision_form=SavedDecisionForm), status
 
 

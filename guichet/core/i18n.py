@@ -72,6 +72,4 @@ def init_i18n(app: Flask) -> None:
         npgettext=lambda context, singular, plural, num: _translations().unpgettext(
             context, singular, plural, num),
         newstyle=True)
-    app.jinja_env.filters["datetime_local"] = local_datetime
-    app.jinja_env.filters["date_local"] = local_date
     app.jinja_env.policies["ext.i18n.trimmed"] = True

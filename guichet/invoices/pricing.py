@@ -57,16 +57,13 @@ def evaluate(invoice: Invoice, *, strict: bool = False, rates=None) -> Evaluatio
 def _earlier_invoices(invoice: Invoice, spec: InvoiceType) -> list[EarlierInvoice]:
     """The person's other invoices of the same type and beneficiary already sent (neither a
     draft nor refused): what caps and renewal rules compare with."""
-    beneficiary_id = (invoice.fields or {}).get("beneficiary_id")
     others = db.session.scalars(select(Invoice).where(
         Invoice.user_id == invoice.user_id, Invoice.invoice_type == invoice.invoice_type,
+        Invoice.beneficiary_id == invoice.beneficiary_id,  # IS NULL when none is chosen
         Invoice.id != invoice.id, Invoice.status.not_in((STATUS_DRAFT, STATUS_REJECTED))))
     found = []
     for other in others:
-        fields = other.fields or {}
-        if fields.get("beneficiary_id") != beneficiary_id:
-            continue
-        values, _errors = read_values(spec.fields, fields)
+        values, _errors = read_values(spec.fields, other.fields or {})
         found.append(EarlierInvoice(values, other.total_approved
                                     if other.total_approved is not None
                                     else other.total_claimed))
@@ -75,18 +72,27 @@ def _earlier_invoices(invoice: Invoice, spec: InvoiceType) -> list[EarlierInvoic
 
 # --- Common header ----------------------------------------------------------------------------
 
+def decision_number_of(invoice: Invoice) -> str:
+    """The decision number an invoice carries, on every page, form and PDF and in its checks:
+    the valid number when there is one (the column: 14 digits of this office), else the text
+    as typed (kept in the draft's fields, so that it can be corrected), else ``""``."""
+    return invoice.decision_number or (invoice.fields or {}).get("decision_number") or ""
+
+
 def _check_common(invoice: Invoice, result: Evaluation, strict: bool) -> None:
     raw = invoice.fields or {}
-    beneficiary = _owned(Beneficiary, raw.get("beneficiary_id"), invoice.user_id)
-    if beneficiary is None and (strict or raw.get("beneficiary_id")):
+    # A column that names a row no longer usable, or a choice the draft could not take (kept
+    # in the fields by drafts.save_draft), is said at once; nothing chosen only when checking.
+    beneficiary = _owned(Beneficiary, invoice.beneficiary_id, invoice.user_id)
+    if beneficiary is None and (strict or invoice.beneficiary_id or raw.get("beneficiary_id")):
         result.header_errors["beneficiary_id"] = _("Choisissez le ou la bénéficiaire.")
-    account = _owned(BankAccount, raw.get("bank_account_id"), invoice.user_id)
-    if account is not None and (account.confirmed_at is None or account.removed_at):
+    account = _owned(BankAccount, invoice.bank_account_id, invoice.user_id)
+    if account is not None and account.confirmed_at is None:
         account = None
-    if account is None and (strict or raw.get("bank_account_id")):
+    if account is None and (strict or invoice.bank_account_id or raw.get("bank_account_id")):
         result.header_errors["bank_account_id"] = _(
             "Choisissez l'IBAN sur lequel verser le remboursement.")
-    number = (invoice.fields or {}).get("decision_number") or invoice.decision_number or ""
+    number = decision_number_of(invoice)
     if not number:
         if strict:
             result.header_errors["decision_number"] = _(

@@ -1,7 +1,7 @@
 """The rules of an invoice's life on the insured person's side: drafts, sending, answering.
 
-Drafts keep the texts as typed; sending checks everything, takes a receipt number and is
-idempotent (a second click or a retry lands on the same receipt).
+Drafts keep the texts as typed (editing them is :mod:`.drafts`); sending checks everything, takes
+a receipt number and is idempotent (a second click or a retry lands on the same receipt).
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
-from guichet.core.identifiers import InvalidIdentifier
 from guichet.messaging import queue_email
 from guichet.models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
                             InvoiceLine, User, utcnow)
@@ -21,16 +20,13 @@ from guichet.models.banking import active_accounts
 from guichet.models.base import db
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO, STATUS_SUBMITTED
-from guichet.register.decision_numbers import parse_decision_number
+from guichet.uploads.accept import AcceptedFile
 from guichet.uploads.storage import delete_after_commit
 
-from .parsing import read_values
-from .pricing import owned_row
+from . import pieces
+from .pricing import evaluate, owned_row
 from .receipts import next_receipt_number
 from .types import invoice_type
-
-MAX_LINES = 60
-
 
 PAGE_SIZE = 20
 
@@ -69,9 +65,9 @@ def create_draft(user: User, type_key: str) -> Invoice:
     spec = invoice_type(type_key)
     beneficiaries = beneficiaries_of(user)
     accounts = active_accounts(user)
-    header = {"beneficiary_id": str(beneficiaries[0].id) if len(beneficiaries) == 1 else "",
-              "bank_account_id": str(accounts[0].id) if len(accounts) == 1 else ""}
-    invoice = Invoice(user_id=user.id, invoice_type=type_key, fields=header, remark="")
+    invoice = Invoice(user_id=user.id, invoice_type=type_key, fields={}, remark="",
+                      beneficiary_id=beneficiaries[0].id if len(beneficiaries) == 1 else None,
+                      bank_account_id=accounts[0].id if len(accounts) == 1 else None)
     if len(beneficiaries) == 1 and len(beneficiaries[0].decisions) == 1:
         invoice.decision_number = beneficiaries[0].decisions[0].number
     if spec.has_lines and not spec.fixed_lines:
@@ -82,69 +78,6 @@ def create_draft(user: User, type_key: str) -> Invoice:
     record("invoice_draft_created", actor=user, object_type="invoice", object_id=invoice.id,
            invoice_type=type_key)
     return invoice
-
-
-def save_draft(invoice: Invoice, header: dict[str, str], lines: list[dict[str, str]],
-               decision_number: str, remark: str) -> None:
-    """Keeps what was typed, as typed (only known fields, bounded lengths)."""
-    if invoice.status != STATUS_DRAFT:
-        raise NotEditable()
-    spec = invoice_type(invoice.invoice_type)
-    allowed = {f.name: f.max_length for f in spec.fields}
-    allowed.update({"beneficiary_id": 20, "bank_account_id": 20, "save_decision": 3})
-    invoice.fields = {name: str(header.get(name, ""))[:limit] for name, limit in allowed.items()}
-    # The number as typed stays in the draft's fields; the column (14 characters) holds only
-    # a valid number of this office.
-    typed_number = (decision_number or "").strip()[:40]
-    invoice.fields["decision_number"] = typed_number
-    invoice.decision_number = _valid_decision_number(typed_number)
-    invoice.remark = (remark or "")[:2000]
-    line_limits = {f.name: f.max_length for f in spec.line_fields}
-    for position, values in enumerate(lines[:MAX_LINES]):
-        data = {name: str(values.get(name, ""))[:limit] for name, limit in line_limits.items()}
-        if position < len(invoice.lines):
-            invoice.lines[position].data = data
-        else:
-            invoice.lines.append(InvoiceLine(position=position, data=data))
-    del invoice.lines[len(lines[:MAX_LINES]):]
-    invoice.updated_at = utcnow()
-
-
-def sync_fixed_lines(invoice: Invoice) -> None:
-    """For a type whose lines the server makes (API mineur·e: one per day of the month), as
-    many lines as the header calls for; new ones hold the type's defaults, the others stay."""
-    spec = invoice_type(invoice.invoice_type)
-    values, _errors = read_values(spec.fields, invoice.fields or {})
-    wanted = spec.fixed_line_count(values)
-    while len(invoice.lines) < wanted:
-        invoice.lines.append(InvoiceLine(position=len(invoice.lines),
-                                         data=dict(spec.fixed_line_data)))
-    del invoice.lines[wanted:]
-
-
-def _valid_decision_number(typed: str) -> str | None:
-    try:
-        return parse_decision_number(typed)
-    except InvalidIdentifier:
-        return None
-
-
-def add_line(invoice: Invoice) -> int:
-    if invoice.status != STATUS_DRAFT:
-        raise NotEditable()
-    if len(invoice.lines) >= MAX_LINES:
-        return len(invoice.lines) - 1
-    invoice.lines.append(InvoiceLine(position=len(invoice.lines), data={}))
-    return len(invoice.lines) - 1
-
-
-def remove_line(invoice: Invoice, position: int) -> None:
-    if invoice.status != STATUS_DRAFT:
-        raise NotEditable()
-    if 0 <= position < len(invoice.lines):
-        del invoice.lines[position]
-        for index, line in enumerate(invoice.lines):
-            line.position = index
 
 
 def delete_draft(invoice: Invoice, user: User) -> None:
@@ -169,22 +102,24 @@ def new_submit_token() -> str:
 
 
 def submit(invoice: Invoice, user: User, token: str) -> Invoice:
-    """Sends the draft: receipt number, status Envoyée, history, a notice by e-mail.
+    """Sends the draft: the amounts as computed now from dated rates, receipt number, status
+    Envoyée, the IBAN as it is now, history, a notice by e-mail.
 
     The caller has checked completeness. Raises ``AlreadySent`` when the same token (or another
     request) already sent it, so the caller can redirect to the existing receipt.
     """
     if invoice.status != STATUS_DRAFT:
         raise AlreadySent()
+    _finalise_amounts(invoice)
     now = utcnow()
     invoice.submit_token = token
     invoice.status = STATUS_SUBMITTED
     invoice.submitted_at = now
     invoice.receipt_number = next_receipt_number(now)
-    bank = owned_row(BankAccount, invoice.fields.get("bank_account_id"), invoice.user_id)
+    bank = owned_row(BankAccount, invoice.bank_account_id, invoice.user_id)
     invoice.bank_account_id = bank.id if bank else None
     invoice.iban = bank.iban if bank else None
-    beneficiary = owned_row(Beneficiary, invoice.fields.get("beneficiary_id"), invoice.user_id)
+    beneficiary = owned_row(Beneficiary, invoice.beneficiary_id, invoice.user_id)
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
     _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
@@ -194,6 +129,15 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     except StaleDataError:
         raise AlreadySent() from None
     return invoice
+
+
+def _finalise_amounts(invoice: Invoice) -> None:
+    """The amounts per line and the total, as computed now from dated rates."""
+    evaluation = evaluate(invoice, strict=True)
+    invoice.total_claimed = evaluation.total
+    invoice.flags = list(evaluation.flags)
+    for line, priced in zip(invoice.lines, evaluation.priced_lines):
+        line.amount = priced.amount
 
 
 def notify_change(invoice: Invoice, user: User) -> None:
@@ -237,11 +181,14 @@ def request_complement(invoice: Invoice, staff: User, message: str, documents: s
     return complement
 
 
-def answer_complement(invoice: Invoice, user: User, answer: str) -> None:
-    """The person answers: the invoice goes back to « Envoyée »."""
+def answer_complement(invoice: Invoice, user: User, answer: str,
+                      files: list[AcceptedFile] = ()) -> None:
+    """The person answers, with new pièces filed under the office's request: the invoice goes
+    back to « Envoyée ». Raises :class:`~.pieces.NothingStored` when a file cannot be written."""
     complement = open_complement(invoice)
     if invoice.status != STATUS_NEEDS_INFO or complement is None:
         raise NotEditable()
+    pieces.attach(invoice, user, list(files), complement_id=complement.id)
     complement.answer = answer
     complement.answered_at = utcnow()
     invoice.status = STATUS_SUBMITTED

@@ -1,7 +1,7 @@
 """What each state of an invoice means to the insured person, in plain French."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
@@ -43,3 +43,10 @@ STATUS_INFO = {
 
 def status_info(status: str) -> StatusInfo:
     return STATUS_INFO[status]
+
+
+def status_text(status: str) -> StatusInfo:
+    """The state's label, meaning and next step as text (not lazy strings)."""
+    info = status_info(status)
+    return replace(info, label=str(info.label), meaning=str(info.meaning),
+                   next_step=str(info.next_step))

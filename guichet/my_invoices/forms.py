@@ -8,7 +8,10 @@ from wtforms import (BooleanField, FieldList, Form, FormField, RadioField, Selec
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length
 
+from guichet.core.formatting import describe_account, format_decision_number
 from guichet.core.i18n import lazy_gettext as _l
+from guichet.invoices.drafts import Submitted
+from guichet.invoices.pricing import decision_number_of
 from guichet.invoices.types import invoice_type
 from guichet.invoices.types.base import SELECT, TEXTAREA, YESNO, FieldSpec, InvoiceType
 
@@ -60,14 +63,16 @@ def invoice_form_class(type_key: str) -> type[FlaskForm]:
     return type(f"{type_key.title()}InvoiceForm", (FlaskForm,), attrs)
 
 
-def build_form(invoice, beneficiaries, accounts, describe_account, formdata=True):
+def build_form(invoice, beneficiaries, accounts, formdata=True):
     """The form for ``invoice``: from the request when posted, else from the saved draft."""
     form_class = invoice_form_class(invoice.invoice_type)
     if formdata:
         form = form_class()
     else:
         data = dict(invoice.fields or {})
-        data["decision_number"] = data.get("decision_number") or invoice.decision_number or ""
+        data["beneficiary_id"] = str(invoice.beneficiary_id or "")
+        data["bank_account_id"] = str(invoice.bank_account_id or "")
+        data["decision_number"] = format_decision_number(decision_number_of(invoice))
         data["save_decision"] = data.get("save_decision") == "y"
         data["remark"] = invoice.remark or ""
         data["lines"] = [dict(line.data) for line in invoice.lines]
@@ -79,16 +84,17 @@ def build_form(invoice, beneficiaries, accounts, describe_account, formdata=True
     return form
 
 
-def submitted_values(form, spec: InvoiceType) -> tuple[dict, list[dict], str, str]:
-    """(header, lines, decision number, remark) as typed, ready for ``save_draft``."""
-    header = {name: _text(form[name].data) for name in
-              ["beneficiary_id", "bank_account_id"] + [f.name for f in spec.fields]}
-    header["save_decision"] = "y" if form.save_decision.data else ""
+def submitted_values(form, spec: InvoiceType) -> Submitted:
+    """What the form sent, as typed, ready for :func:`guichet.invoices.drafts.apply`."""
     lines = []
     if spec.has_lines:
         for entry in form.lines:
             lines.append({f.name: _text(entry.form[f.name].data) for f in spec.line_fields})
-    return header, lines, _text(form.decision_number.data), _text(form.remark.data)
+    return Submitted(
+        header={f.name: _text(form[f.name].data) for f in spec.fields}, lines=lines,
+        beneficiary=_text(form.beneficiary_id.data), bank_account=_text(form.bank_account_id.data),
+        decision_number=_text(form.decision_number.data),
+        save_decision=bool(form.save_decision.data), remark=_text(form.remark.data))
 
 
 def _text(value) -> str:

@@ -1,4 +1,10 @@
-"""« Mes demandes de remboursement »: the list, drafts, review, sending, PDF, pièces."""
+"""« Mes demandes de remboursement »: the list, drafts, review, sending, PDF, pièces.
+
+The routes read the request (the form, the button pressed, the files), call the invoice
+domain's services (:mod:`guichet.invoices.drafts`, :mod:`~guichet.invoices.services`,
+:mod:`~guichet.invoices.pieces`) and pick the answer: a page, an htmx fragment or a 303. What an
+invoice shows comes from one :class:`~guichet.invoices.view.InvoiceView`.
+"""
 from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
@@ -7,21 +13,24 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.access import insured_required
+from guichet.core.formatting import once_per_page
 from guichet.core.forms import EmptyForm
 from guichet.core.htmx import render, wants_fragment
 from guichet.core.i18n import gettext as _
 from guichet.core.sessions import background
 from guichet.core.unit_of_work import discard
-from guichet.invoices import services
+from guichet.invoices import drafts, pieces, pricing, services
+from guichet.invoices.pdf import pdf_filename, render_invoice_pdf
+from guichet.invoices.status import status_text
 from guichet.invoices.types import INVOICE_TYPES, invoice_type
+from guichet.invoices.view import InvoiceView, problems_before_sending
+from guichet.models.banking import active_accounts
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
-from . import editor
-from .display import template_helpers
+from .forms import ComplementForm, build_form, submitted_values
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
-bp.context_processor(template_helpers)
 
 
 def _owned_or_404(invoice_id: int):
@@ -31,16 +40,21 @@ def _owned_or_404(invoice_id: int):
     return invoice
 
 
+def _type_label(key: str) -> str:
+    return str(invoice_type(key).label)
+
+
 def _list_context():
     page = request.args.get("page", "1")
     page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
     invoices, has_more = services.invoices_of(current_user, page)
-    beneficiaries = {str(person.id): person for person in beneficiaries_of(current_user)}
+    beneficiaries = {person.id: person for person in beneficiaries_of(current_user)}
     return {"user": current_user, "invoices": invoices, "types": INVOICE_TYPES.values(),
             "beneficiaries": beneficiaries, "stamp": services.list_stamp(current_user),
             "page_number": page, "has_more": has_more,
             "polling": page == 1 and services.any_may_change(current_user),
-            "form": EmptyForm()}
+            # twenty rows ask for the same few labels: each one is turned into text once
+            "type_label": once_per_page(_type_label), "status_of": once_per_page(status_text)}
 
 
 @bp.route("/")
@@ -77,27 +91,102 @@ def new_invoice():
     return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id), 303)
 
 
-@bp.route("/<int:invoice_id>")
-@insured_required
-def show_invoice(invoice_id: int):
-    """A sent invoice: status, history, amounts, pièces, and the complement form if asked."""
-    invoice = _owned_or_404(invoice_id)
-    if invoice.status == STATUS_DRAFT:
-        return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id))
-    return render_template("invoices/show.html", **editor.show_context(invoice))
+# --- the draft's form -------------------------------------------------------------------------
+
+def _form_for(invoice, formdata: bool):
+    return build_form(invoice, beneficiaries_of(current_user), active_accounts(current_user),
+                      formdata=formdata)
+
+
+def _attach_errors(form, evaluation) -> None:
+    """Each field's message from the evaluation, next to the field."""
+    for name, message in evaluation.header_errors.items():
+        if name in form and message not in form[name].errors:
+            form[name].errors = list(form[name].errors) + [message]
+    if "lines" in form:
+        for entry, errors in zip(form.lines, evaluation.line_errors):
+            for name, message in errors.items():
+                if name in entry.form:
+                    entry.form[name].errors = list(entry.form[name].errors) + [message]
+
+
+def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False) -> dict:
+    """The form as saved, with its messages, the summary (amounts, pièces) and what is wrong."""
+    view = InvoiceView(invoice, evaluation or pricing.evaluate(invoice))
+    form = _form_for(invoice, formdata=False)
+    _attach_errors(form, view.evaluation)
+    saved_decisions = [(saved, person) for person in beneficiaries_of(current_user)
+                       for saved in person.decisions]
+    return {"invoice": invoice, "spec": view.type, "view": view, "form": form,
+            "upload_errors": list(upload_errors), "saved_decisions": saved_decisions,
+            "accounts_exist": bool(active_accounts(current_user)), "oob": oob}
+
+
+def _uploaded_files() -> list:
+    """The files of the form's « files-<requirement> » inputs (a browser sends an empty part
+    for each input left empty)."""
+    return [(name[6:][:40], storage) for name, storage in request.files.items(multi=True)
+            if name.startswith("files-") and storage and storage.filename]
 
 
 @bp.route("/<int:invoice_id>/modifier", methods=["GET", "POST"])
 @insured_required
 def edit_invoice(invoice_id: int):
-    """The draft's form. Every POST saves the draft; the button pressed says what else to do."""
+    """The draft's form. Every POST saves the draft; the button pressed says what else to do:
+    a 303 back to the form (at the line or pièce concerned), to the review, or for htmx the
+    summary (typing, pièces) or the whole form (a line added or removed, an answer that
+    changes which fields exist); 422 with the form when files were refused."""
     invoice = _owned_or_404(invoice_id)
     if invoice.status != STATUS_DRAFT:
         return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)
     if request.method == "GET":
-        return render_template("invoices/edit.html", **editor.edit_context(invoice))
-    return editor.handle_post(invoice)
+        return render_template("invoices/edit.html", **_edit_context(invoice))
+    action = drafts.parse_action(request.form.get("action"))
+    submitted = submitted_values(_form_for(invoice, formdata=True), invoice_type(
+        invoice.invoice_type))
+    files = _uploaded_files()
+    try:
+        outcome = drafts.apply(invoice, current_user, submitted, action, files)
+    except pieces.NothingStored:
+        discard()  # a full disk: nothing of this request is kept, and the form says so
+        outcome = drafts.Outcome(None, [_(
+            "Rien n'a été enregistré : une erreur est survenue. Réessayez.")])
+    return _answer_after_saving(invoice, action, outcome, files_sent=bool(files))
 
+
+def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome,
+                         files_sent: bool):
+    """After the draft was saved: to the review, the htmx fragment, the form again with the
+    refused files (422), or 303 back to the form where the person was."""
+    if action.kind == drafts.REVIEW and not outcome.refusals:
+        return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
+    if wants_fragment():
+        template = "invoices/_editor.html" if action.redraws_form else "invoices/_summary.html"
+        context = _edit_context(invoice, outcome.evaluation, outcome.refusals,
+                                oob=not action.redraws_form)  # the summary updates messages
+        return render_template(template, **context), 200, {"Vary": "HX-Request"}
+    if outcome.refusals:
+        return render_template("invoices/edit.html", **_edit_context(
+            invoice, outcome.evaluation, outcome.refusals)), 422
+    if action.kind == drafts.SAVE:
+        flash(_("Brouillon enregistré. Vous pouvez le reprendre plus tard, depuis n'importe quel "
+                "appareil."), "success")
+    return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id)
+                    + _anchor_after(action, invoice, files_sent), 303)
+
+
+def _anchor_after(action: drafts.Action, invoice, files_sent: bool) -> str:
+    """Where the form opens again: the new line, the lines, the pièces, or its top."""
+    if action.kind == drafts.ADD_LINE and invoice.lines:
+        return f"#line-{len(invoice.lines) - 1}"
+    if action.kind in (drafts.ADD_LINE, drafts.REMOVE_LINE):
+        return "#lines"
+    if action.kind in (drafts.UPLOAD, drafts.REMOVE_FILE) or files_sent:
+        return "#pieces"
+    return ""
+
+
+# --- review, sending, the sent invoice --------------------------------------------------------
 
 @bp.route("/<int:invoice_id>/verifier")
 @insured_required
@@ -106,7 +195,8 @@ def review_invoice(invoice_id: int):
     invoice = _owned_or_404(invoice_id)
     if invoice.status != STATUS_DRAFT:
         return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
-    return render_template("invoices/review.html", **editor.review_context(invoice))
+    return render_template("invoices/review.html", view=InvoiceView(invoice),
+                           submit_token=services.new_submit_token())
 
 
 @bp.route("/<int:invoice_id>/envoyer", methods=["POST"])
@@ -121,12 +211,11 @@ def submit_invoice(invoice_id: int):
     if invoice.status != STATUS_DRAFT:
         return redirect(receipt if invoice.submit_token == token else
                         url_for("invoices.show_invoice", invoice_id=invoice.id), 303)
-    if editor.problems(invoice):
+    if problems_before_sending(invoice):
         flash(_("Votre demande n'est pas encore complète : voyez ce qui manque ci-dessous."),
               "error")
         return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
     try:
-        editor.finalise_amounts(invoice)
         services.submit(invoice, current_user, token)
     except (services.AlreadySent, StaleDataError):
         discard()  # another request sent it first: its receipt is the answer
@@ -144,6 +233,46 @@ def sent_invoice(invoice_id: int):
                            spec=invoice_type(invoice.invoice_type))
 
 
+def _show_page(invoice, form=None, upload_errors=()):
+    return render_template("invoices/show.html", view=InvoiceView(invoice),
+                           complement=services.open_complement(invoice),
+                           complement_form=form or ComplementForm(),
+                           upload_errors=list(upload_errors))
+
+
+@bp.route("/<int:invoice_id>")
+@insured_required
+def show_invoice(invoice_id: int):
+    """A sent invoice: status, history, amounts, pièces, and the complement form if asked."""
+    invoice = _owned_or_404(invoice_id)
+    if invoice.status == STATUS_DRAFT:
+        return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id))
+    return _show_page(invoice)
+
+
+@bp.route("/<int:invoice_id>/complement", methods=["POST"])
+@insured_required
+def answer_complement(invoice_id: int):
+    """The answer to « À compléter »: a message and new pièces; back to « Envoyée » (303). A
+    refused file keeps nothing of the answer, not even the files that were accepted (422)."""
+    invoice = _owned_or_404(invoice_id)
+    if invoice.status != STATUS_NEEDS_INFO:
+        return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)
+    form = ComplementForm()
+    if not form.validate_on_submit():
+        return _show_page(invoice, form), 422
+    accepted = pieces.receive(invoice, current_user, _uploaded_files())
+    if accepted.refusals:
+        return _show_page(invoice, form, accepted.refusals), 422
+    try:
+        services.answer_complement(invoice, current_user, form.message.data, accepted.files)
+    except pieces.NothingStored:
+        discard()
+        return _show_page(invoice, form, [_("Rien n'a été enregistré. Réessayez.")]), 422
+    flash(_("Merci : votre réponse a été envoyée à l'office."), "success")
+    return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)
+
+
 @bp.route("/<int:invoice_id>/supprimer", methods=["GET", "POST"])
 @insured_required
 def delete_invoice(invoice_id: int):
@@ -156,20 +285,19 @@ def delete_invoice(invoice_id: int):
         services.delete_draft(invoice, current_user)
         flash(_("Le brouillon a été supprimé."), "success")
         return redirect(url_for("invoices.list_invoices"), 303)
-    return render_template("invoices/delete.html", invoice=invoice, form=form,
+    return render_template("invoices/delete.html", invoice=invoice,
                            spec=invoice_type(invoice.invoice_type))
 
+
+# --- files ------------------------------------------------------------------------------------
 
 @bp.route("/<int:invoice_id>/pdf")
 @insured_required
 def invoice_pdf(invoice_id: int):
     """The invoice as a PDF (attachment download)."""
-    from .pdf import render_invoice_pdf
-    invoice = _owned_or_404(invoice_id)
-    data = render_invoice_pdf(invoice)
-    name = f"{invoice.receipt_number or 'brouillon-' + str(invoice.id)}.pdf"
-    response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    view = InvoiceView(_owned_or_404(invoice_id))
+    response = current_app.response_class(render_invoice_pdf(view), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(view)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -191,13 +319,3 @@ def download_attachment(invoice_id: int, attachment_id: int):
                          download_name=attachment.filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.route("/<int:invoice_id>/complement", methods=["POST"])
-@insured_required
-def answer_complement(invoice_id: int):
-    """The answer to « À compléter »: a message and new pièces; back to « Envoyée »."""
-    invoice = _owned_or_404(invoice_id)
-    if invoice.status != STATUS_NEEDS_INFO:
-        return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)
-    return editor.handle_complement(invoice)

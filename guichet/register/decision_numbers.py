@@ -50,7 +50,3 @@ def parse_decision_number(raw: str | None, office_code: str | None = None,
             "7 donnent l'année de la décision. Vérifiez le numéro sur votre décision.",
             year=year))
     return digits
-
-
-def format_decision_number(digits: str) -> str:
-    return f"{digits[:3]} {digits[3:7]} {digits[7:]}" if len(digits) == 14 else digits

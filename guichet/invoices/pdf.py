@@ -1,4 +1,6 @@
-"""The PDF copy of an invoice (xhtml2pdf), with an embedded font and local resources only."""
+"""The PDF of an invoice (xhtml2pdf), with an embedded font and local resources only: the
+insured person's copy, and next the staff's and the transmission's, from one
+:class:`~.view.InvoiceView`."""
 from __future__ import annotations
 
 import io
@@ -8,9 +10,7 @@ from flask import current_app, render_template
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from guichet.models import Invoice
-
-from . import editor
+from .view import InvoiceView
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 
@@ -24,13 +24,16 @@ def _policy() -> ResourceAccessPolicy:
     return ResourceAccessPolicy(allow_remote=False, base_dir=FONT_DIR, max_render_seconds=20)
 
 
-def render_invoice_pdf(invoice: Invoice) -> bytes:
-    context = editor.review_context(invoice) if invoice.status == "draft" else \
-        editor.show_context(invoice)
-    html = render_template("invoices/pdf.html", font_dir=FONT_DIR.as_posix(),
-                           office=current_app.config, **context)
+def render_invoice_pdf(view: InvoiceView) -> bytes:
+    html = render_template("invoices/pdf.html", view=view, font_dir=FONT_DIR.as_posix(),
+                           office=current_app.config)
     output = io.BytesIO()
     status = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=_policy())
     if status.err:
         raise PdfRenderingError(f"xhtml2pdf reported {status.err} error(s)")
     return output.getvalue()
+
+
+def pdf_filename(view: InvoiceView) -> str:
+    """``NE-2026-000123.pdf``, or ``brouillon-42.pdf`` before sending."""
+    return f"{view.receipt_number or 'brouillon-' + str(view.invoice.id)}.pdf"

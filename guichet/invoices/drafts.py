@@ -1,0 +1,226 @@
+"""Editing a Brouillon: what each button of the invoice form asks for, and doing it.
+
+One form carries the whole draft (header, lines, remark and new pièces), so nothing typed is lost
+whichever button is pressed, with or without JavaScript. Every post saves the draft first;
+:func:`parse_action` reads which button was pressed (the ``action`` value of its form), and
+:func:`apply` saves, adds or removes a line or a pièce, takes the new pièces and remembers the
+amounts. Drafts keep the texts as typed; sending checks everything (:mod:`.services`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from guichet.core.identifiers import InvalidIdentifier
+from guichet.models import BankAccount, Beneficiary, Invoice, InvoiceLine, User, utcnow
+from guichet.models.base import db
+from guichet.models.invoices import STATUS_DRAFT
+from guichet.register.decision_numbers import parse_decision_number
+from guichet.register.saved_decisions import save_decision
+
+from . import pieces, pricing
+from .parsing import read_values
+from .services import NotEditable
+from .types import invoice_type
+from .types.base import Evaluation
+
+MAX_LINES = 60
+
+# What a button of the form asks for, besides saving.
+AUTOSAVE = "autosave"        # no button: htmx saving what was typed (and the default)
+SAVE = "save"                # « Enregistrer le brouillon » (and Enter in a field)
+REFRESH = "refresh"          # « Recalculer », or an answer that changes which fields exist
+REVIEW = "review"            # « Vérifier et envoyer »
+UPLOAD = "upload"            # « Joindre les fichiers choisis »
+ADD_LINE = "add_line"
+REMOVE_LINE = "remove_line"  # remove_line:<position>
+REMOVE_FILE = "remove_file"  # remove_file:<attachment id>
+_PLAIN = (SAVE, REFRESH, REVIEW, UPLOAD, ADD_LINE)
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    #: the line's position (REMOVE_LINE) or the pièce's id (REMOVE_FILE)
+    target: int | None = None
+
+    @property
+    def redraws_form(self) -> bool:
+        """Adding or removing a line, or an answer that changes which fields exist, redraws the
+        whole form; anything else (typing, a pièce added or removed) only the summary."""
+        return self.kind in (REFRESH, ADD_LINE, REMOVE_LINE)
+
+
+DEFAULT_ACTION = Action(AUTOSAVE)
+
+
+def parse_action(text: object) -> Action:
+    """The button's value as an :class:`Action`; anything else (missing, unknown, a position
+    or id that is not a plain number) is :data:`DEFAULT_ACTION`: the draft is saved, nothing
+    more."""
+    name, colon, argument = str(text or "")[:40].partition(":")
+    if not colon:
+        return Action(name) if name in _PLAIN else DEFAULT_ACTION
+    if name == REMOVE_LINE and argument.isascii() and argument.isdigit() and \
+            int(argument) < MAX_LINES:
+        return Action(REMOVE_LINE, int(argument))
+    if name == REMOVE_FILE and (attachment_id := pricing.row_id(argument)) is not None:
+        return Action(REMOVE_FILE, attachment_id)
+    return DEFAULT_ACTION
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What the form sent, as typed: the type's own fields, the lines, the chosen beneficiary
+    and IBAN (the options' values: row ids as text), the decision number, whether to save it,
+    and the remark."""
+
+    header: dict[str, str] = field(default_factory=dict)
+    lines: list[dict[str, str]] = field(default_factory=list)
+    beneficiary: str = ""
+    bank_account: str = ""
+    decision_number: str = ""
+    save_decision: bool = False
+    remark: str = ""
+
+
+@dataclass
+class Outcome:
+    """After :func:`apply`: the draft's evaluation as saved, and the files refused (French)."""
+
+    evaluation: Evaluation | None
+    refusals: list[str] = field(default_factory=list)
+
+
+def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
+          uploads: Iterable[tuple[str, object]] = ()) -> Outcome:
+    """Saves the draft, does what ``action`` asks, takes the files of ``uploads`` ((requirement
+    key, ``FileStorage``) pairs) that pass the checks and remembers the amounts.
+
+    The uploads are checked after a pièce is removed, so that the removed one no longer counts
+    toward the invoice's size limit. Raises :class:`~.pieces.NothingStored` when a file cannot
+    be written (the caller drops the request)."""
+    spec = invoice_type(invoice.invoice_type)
+    save_draft(invoice, submitted)
+    if spec.fixed_lines:
+        sync_fixed_lines(invoice)
+    if submitted.save_decision:
+        _save_decision_number(invoice, user)
+    if action.kind == ADD_LINE and spec.has_lines and not spec.fixed_lines:
+        add_line(invoice)
+    elif action.kind == REMOVE_LINE:
+        remove_line(invoice, action.target)
+    elif action.kind == REMOVE_FILE:
+        pieces.remove(invoice, user, action.target)
+    accepted = pieces.receive(invoice, user, uploads)
+    pieces.attach(invoice, user, accepted.files)
+    db.session.flush()
+    evaluation = pricing.evaluate(invoice)
+    remember_amounts(invoice, evaluation)
+    return Outcome(evaluation, accepted.refusals)
+
+
+def save_draft(invoice: Invoice, submitted: Submitted) -> None:
+    """Keeps what was typed, as typed (only known fields, bounded lengths).
+
+    The beneficiary and the IBAN are kept in their columns, and only the owner's own rows that
+    are still in use get there (a beneficiary not removed; an IBAN confirmed and not removed).
+    A choice that cannot be taken (a row removed meanwhile in another tab, or an id that is
+    none of the person's) leaves the column empty and is kept in the fields as it was sent, so
+    that the form says « Choisissez … » until another one is chosen, as it would for a number
+    typed wrongly."""
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    spec = invoice_type(invoice.invoice_type)
+    fields = {f.name: str(submitted.header.get(f.name, ""))[:f.max_length] for f in spec.fields}
+    fields["save_decision"] = "y" if submitted.save_decision else ""
+    beneficiary = chosen_beneficiary(invoice.user_id, submitted.beneficiary)
+    account = chosen_account(invoice.user_id, submitted.bank_account)
+    invoice.beneficiary_id = beneficiary.id if beneficiary else None
+    invoice.bank_account_id = account.id if account else None
+    for name, row, sent in (("beneficiary_id", beneficiary, submitted.beneficiary),
+                            ("bank_account_id", account, submitted.bank_account)):
+        if row is None and sent:
+            fields[name] = str(sent)[:20]
+    # The number as typed stays in the draft's fields; the column (14 characters) holds only
+    # a valid number of this office.
+    typed_number = (submitted.decision_number or "").strip()[:40]
+    fields["decision_number"] = typed_number
+    invoice.fields = fields
+    invoice.decision_number = _valid_decision_number(typed_number)
+    invoice.remark = (submitted.remark or "")[:2000]
+    line_limits = {f.name: f.max_length for f in spec.line_fields}
+    lines = submitted.lines[:MAX_LINES]
+    for position, values in enumerate(lines):
+        data = {name: str(values.get(name, ""))[:limit] for name, limit in line_limits.items()}
+        if position < len(invoice.lines):
+            invoice.lines[position].data = data
+        else:
+            invoice.lines.append(InvoiceLine(position=position, data=data))
+    del invoice.lines[len(lines):]
+    invoice.updated_at = utcnow()
+
+
+def chosen_beneficiary(user_id: int, raw_id) -> Beneficiary | None:
+    """The beneficiary of that id if it is the person's own and not removed."""
+    return pricing.owned_row(Beneficiary, raw_id, user_id)
+
+
+def chosen_account(user_id: int, raw_id) -> BankAccount | None:
+    """The IBAN of that id if it is the person's own, confirmed and not removed."""
+    account = pricing.owned_row(BankAccount, raw_id, user_id)
+    return account if account is not None and account.confirmed_at is not None else None
+
+
+def _valid_decision_number(typed: str) -> str | None:
+    try:
+        return parse_decision_number(typed)
+    except InvalidIdentifier:
+        return None
+
+
+def _save_decision_number(invoice: Invoice, user: User) -> None:
+    """« Enregistrer ce numéro »: the valid number goes to the beneficiary's saved numbers (once),
+    and the box is unticked."""
+    beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
+    if beneficiary is None or invoice.decision_number is None:
+        return
+    if all(saved.number != invoice.decision_number for saved in beneficiary.decisions):
+        save_decision(user, beneficiary, invoice.decision_number,
+                      str(invoice_type(invoice.invoice_type).label))
+    invoice.fields = {**invoice.fields, "save_decision": ""}
+
+
+def sync_fixed_lines(invoice: Invoice) -> None:
+    """For a type whose lines the server makes (API mineur·e: one per day of the month), as
+    many lines as the header calls for; new ones hold the type's defaults, the others stay."""
+    spec = invoice_type(invoice.invoice_type)
+    values, _errors = read_values(spec.fields, invoice.fields or {})
+    wanted = spec.fixed_line_count(values)
+    while len(invoice.lines) < wanted:
+        invoice.lines.append(InvoiceLine(position=len(invoice.lines),
+                                         data=dict(spec.fixed_line_data)))
+    del invoice.lines[wanted:]
+
+
+def add_line(invoice: Invoice) -> int:
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    if len(invoice.lines) >= MAX_LINES:
+        return len(invoice.lines) - 1
+    invoice.lines.append(InvoiceLine(position=len(invoice.lines), data={}))
+    return len(invoice.lines) - 1
+
+
+def remove_line(invoice: Invoice, position: int) -> None:
+    if invoice.status != STATUS_DRAFT:
+        raise NotEditable()
+    if 0 <= position < len(invoice.lines):
+        del invoice.lines[position]
+        for index, line in enumerate(invoice.lines):
+            line.position = index
+
+
+def remember_amounts(invoice: Invoice, evaluation: Evaluation) -> None:
+    invoice.total_claimed = evaluation.total
+    invoice.flags = list(evaluation.flags)
