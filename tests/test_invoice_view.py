@@ -4,6 +4,7 @@ facts from it."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -143,3 +144,31 @@ def test_the_form_and_the_pages_read_the_decision_number_the_same_way(ready):
     assert 'value="324.2025.12"' in edit
     assert "N° de décision 324.2025.12" in review_token(client, invoice_id)[0]
     assert "324.2025.12" in pdf_text(client, invoice_id)
+
+
+def pdf_pages(client, invoice_id) -> list[str]:
+    response = client.get(f"/demandes/{invoice_id}/pdf")
+    assert response.status_code == 200
+    return [" ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(response.data)).pages]
+
+
+def footers(pages: list[str]) -> list[str]:
+    return [", ".join(re.findall(r"\bpage (\d+ / \d+)", page)) for page in pages]
+
+
+def test_each_pdf_page_says_which_page_of_how_many(ready):
+    short = travel_draft(ready)
+    assert footers(pdf_pages(ready, short)) == ["1 / 1"]
+    from guichet.models import InvoiceLine
+    long = Invoice(user_id=ready.user.id, invoice_type="standard", remark="",
+                   fields={"supplier": "Pharmacie du Lac", "supplier_invoice_number": "F-1",
+                           "invoice_date": a_recent_day()})
+    long.lines = [InvoiceLine(position=n, data={"date": a_recent_day(), "label": f"Article {n}",
+                                                "quantity": "1", "unit_price": "10.00"})
+                  for n in range(60)]
+    db.session.add(long)
+    db.session.commit()
+    pages = pdf_pages(ready, long.id)
+    assert len(pages) >= 2
+    assert footers(pages) == [f"{n} / {len(pages)}" for n in range(1, len(pages) + 1)]
