@@ -10,12 +10,12 @@ from guichet.core.identifiers import InvalidIdentifier
 from guichet.invoices.rate_book import MissingRate, RateRow
 from guichet.invoices.rates import StaticRateBook
 from guichet.invoices.types.aids import AidClaim, compute_aid, validate_aid
-from guichet.invoices.types.amounts import InvalidClaim
-from guichet.invoices.types.api_minor import compute_api_mineur, month_days, validate_api_mineur
+from guichet.invoices.types.amounts import Breakdown, InvalidClaim
+from guichet.invoices.types.api_minor import compute_api_mineur, validate_api_mineur
 from guichet.invoices.types.assistance import AssistantLine, compute_assistance, validate_assistant
 from guichet.invoices.types.standard import StandardLine, compute_standard, validate_standard_line
-from guichet.invoices.types.travel import (TripLine, compute_travel, compute_trip, meal_rate_key,
-                                           time_away, validate_trip)
+from guichet.invoices.types.travel import (TripLine, compute_trip, meal_rate_key, time_away,
+                                           validate_trip)
 from guichet.register.decision_numbers import parse_decision_number
 
 D = Decimal
@@ -143,7 +143,8 @@ def test_companion_without_meal_gets_no_meal():
 
 
 def test_travel_total_and_label():
-    result = compute_travel([trip(), trip(transport="car", fare=None, km=D(42))], rates=RATES)
+    result = Breakdown.of(compute_trip(line, rates=RATES)
+                          for line in (trip(), trip(transport="car", fare=None, km=D(42))))
     assert [line.amount for line in result.lines] == [D("24.60"), D("18.90")]
     assert result.total == D("43.50")
     assert_money(result.total)
@@ -413,15 +414,6 @@ def test_api_validation():
     assert "month" in validate_api_mineur(date(2025, 7, 1), {}, "moyenne", today=TODAY)
     assert validate_api_mineur(date(2025, 5, 1), {1: "hospital"}, "moyenne", today=TODAY) == \
         {"days": "Aucune nuit à la maison n'est indiquée pour ce mois."}
-
-
-@pytest.mark.parametrize("month, count", [
-    (date(2025, 1, 17), 31), (date(2025, 2, 1), 28), (date(2024, 2, 1), 29),
-    (date(2025, 4, 1), 30), (date(2025, 12, 31), 31),
-])
-def test_month_days(month, count):
-    days = month_days(month)
-    assert len(days) == count and days[0].day == 1 and days[-1].month == month.month
 
 
 # --- Hearing aids and other aids --------------------------------------------------------------

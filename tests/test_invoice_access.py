@@ -151,10 +151,6 @@ def test_staff_are_refused_on_the_insured_pages(app, owner, staff_client):
     assert snapshot() == before
 
 
-def test_insured_persons_are_refused_on_staff_pages(owner):
-    assert owner.get("/gestion/").status_code == 404
-
-
 def test_anonymous_visitors_are_sent_to_the_login(app, owner):
     anonymous = app.test_client()
     for method, url, data in urls(owner):

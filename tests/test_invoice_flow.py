@@ -19,15 +19,6 @@ def ready(ready):
     return ready
 
 
-def edit_form(client, invoice_id):
-    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
-    for name, value in re.findall(r'<select[^>]*name="([^"]+)".*?<option selected value="([^"]*)"',
-                                  html, re.S):
-        fields[name] = value
-    fields.pop("action", None)
-    return fields
-
 
 def test_travel_invoice_from_home_to_receipt(ready, sms, mailbox):
     client = ready

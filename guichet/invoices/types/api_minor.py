@@ -12,7 +12,7 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from guichet.core.i18n import gettext as _
@@ -116,13 +116,6 @@ class ApiMineurResult:
     days_in_hospital: int
     daily_rate: Decimal
     supplement_rate: Decimal | None
-
-
-def month_days(month: date) -> list[date]:
-    """Every day of the month ``month`` falls in."""
-    first = month.replace(day=1)
-    following = (first + timedelta(days=31)).replace(day=1)
-    return [first + timedelta(days=offset) for offset in range((following - first).days)]
 
 
 def _month_label(month: date) -> str:

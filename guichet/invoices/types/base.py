@@ -75,10 +75,6 @@ class Evaluation:
     requirements: list[Requirement] = field(default_factory=list)
     decision: Decision | None = None
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.header_errors) or any(self.line_errors)
-
 
 @dataclass(frozen=True)
 class EarlierInvoice:

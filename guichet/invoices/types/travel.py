@@ -19,8 +19,8 @@ from guichet.core.i18n import ngettext
 from guichet.core.money import format_chf, to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 
-from .amounts import (Breakdown, Charge, Errors, InvalidClaim, LineResult, exact, flat_charge,
-                      optional_exact, sum_amounts)
+from .amounts import (Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact,
+                      sum_amounts)
 from .base import (DATE, INTEGER, MONEY, NUMBER, SELECT, TIME, YESNO, Claim, FieldSpec, InvoiceType,
                    Requirement)
 from .days import day_text, today_in_zurich
@@ -206,10 +206,6 @@ def compute_trip(trip: TripLine, *, rates: RateBook) -> LineResult:
     if trip.companion:
         parts.append(_("avec accompagnant·e"))
     return LineResult.of(parts, charges)
-
-
-def compute_travel(trips: Iterable[TripLine], *, rates: RateBook) -> Breakdown:
-    return Breakdown.of(compute_trip(trip, rates=rates) for trip in trips)
 
 
 # --- Pièces -----------------------------------------------------------------------------------
