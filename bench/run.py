@@ -82,6 +82,7 @@ class Servers:
 
     def __init__(self):
         self.procs: dict[str, subprocess.Popen] = {}
+        self.database: str | None = None  # a PostgreSQL database whose backends count as ours
 
     def start(self, name: str, args: list[str], env: dict, log: Path) -> None:
         handle = open(log, "ab")
@@ -90,17 +91,25 @@ class Servers:
         handle.close()
 
     def pids(self, name: str) -> list[int]:
-        """The master and its workers (children found in /proc)."""
+        """The master and its workers (children found in /proc); for Guichet on PostgreSQL,
+        also the server's backends connected to the benchmark's database (their process title
+        is « postgres: USER DATABASE HOST(PORT) … »)."""
         master = self.procs[name].pid
         found = [master]
+        backend = f" {self.database} " if name == "guichet" and self.database else None
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     stat = (entry / "stat").read_text()
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                        found.append(int(entry.name))
+                    elif backend:
+                        title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                            "utf-8", "replace")
+                        if title.startswith("postgres: ") and backend in title:
+                            found.append(int(entry.name))
                 except OSError:
                     continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                    found.append(int(entry.name))
         return found
 
     def stop(self) -> None:
@@ -762,6 +771,7 @@ def main(argv=None) -> int:
 def measure(args, tools: dict, servers: Servers) -> int:
     import seed as seeding
     wrk = tools["wrk"]
+    commit = commit_of_root()  # the code the servers are about to import
     if args.reuse:
         pointer = Path(args.reuse)
         state_path = Path(pointer.read_text().strip()) if pointer == LAST_STATE else pointer
@@ -792,6 +802,9 @@ def measure(args, tools: dict, servers: Servers) -> int:
         "GUICHET_RATELIMIT_REGISTER_PER_IP": "1000000 per hour",
         "GUICHET_RATELIMIT_EMAIL_PER_IP": "1000000 per hour",
     })
+    if state["database_url"].startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+        servers.database = make_url(state["database_url"]).database
     servers.start("guichet", gunicorn_args(guichet_port, "wsgi:app", args.workers,
                                            ["--chdir", str(ROOT)]),
                   env, workdir / "gunicorn-guichet.log")
@@ -883,7 +896,7 @@ def measure(args, tools: dict, servers: Servers) -> int:
         capacity["loadavg_after"] = round(os.getloadavg()[0], 2)
         recheck(guichet_port, urls)
 
-    meta = {"when": datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit_of_root(),
+    meta = {"when": datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit,
             "cpus": os.cpu_count(), "loadavg_before": round(load_before, 2),
             "loadavg_after": round(os.getloadavg()[0], 2),
             "database": state["database_url"].split(":", 1)[0], "workers": args.workers,
