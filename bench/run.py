@@ -82,6 +82,7 @@ class Servers:
 
     def __init__(self):
         self.procs: dict[str, subprocess.Popen] = {}
+        self.database: str | None = None  # a PostgreSQL database whose backends count as ours
 
     def start(self, name: str, args: list[str], env: dict, log: Path) -> None:
         handle = open(log, "ab")
@@ -90,17 +91,25 @@ class Servers:
         handle.close()
 
     def pids(self, name: str) -> list[int]:
-        """The master and its workers (children found in /proc)."""
+        """The master and its workers (children found in /proc); for Guichet on PostgreSQL,
+        also the server's backends connected to the benchmark's database (their process title
+        is « postgres: USER DATABASE HOST(PORT) … »)."""
         master = self.procs[name].pid
         found = [master]
+        backend = f" {self.database} " if name == "guichet" and self.database else None
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     stat = (entry / "stat").read_text()
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                        found.append(int(entry.name))
+                    elif backend:
+                        title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                            "utf-8", "replace")
+                        if title.startswith("postgres: ") and backend in title:
+                            found.append(int(entry.name))
                 except OSError:
                     continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                    found.append(int(entry.name))
         return found
 
     def stop(self) -> None:
@@ -202,7 +211,8 @@ class CpuWindow:
         busy = busy_jiffies() / CLK_TCK - self.busy
         machine = elapsed * os.cpu_count()
         return {"other_cpu_pct": max(0.0, 100 * (busy - ours) / machine),
-                "server_cpu_pct": 100 * (server - self.server) / machine}
+                "server_cpu_pct": 100 * (server - self.server) / machine,
+                "server_cpu_s": server - self.server}
 
 
 # --- wrk -------------------------------------------------------------------------------------
@@ -284,6 +294,8 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, connections: int,
             "max_ms": figures["max"] / 1000, "errors": errors,
             "bytes_per_request": figures["bytes"] / max(1, figures["requests"]),
             "other_cpu_pct": shares["other_cpu_pct"],
+            # CPU the servers spent per answer: hardly moved by other processes' load
+            "cpu_ms_per_request": 1000 * shares["server_cpu_s"] / max(1, figures["requests"]),
             "wrk_output": proc.stdout.split("BENCH_JSON")[0].rstrip()}
 
 
@@ -551,40 +563,58 @@ def fmt_table(rows: list[list[str]], left: frozenset = frozenset({0})) -> str:
     return "\n".join(out)
 
 
+def round_ratios(results: dict, key: str, reference: str) -> list[float]:
+    """With several rounds: the ratio within each round (page and reference a minute apart at
+    most), to show how much the machine's other load moved it."""
+    pages, refs = results[key].get("rounds", []), results[reference].get("rounds", [])
+    return [round(p / r, 3) for p, r in zip(pages, refs)]
+
+
 def verdicts(results: dict, pdf_seq: dict) -> dict:
     found = {}
     for key, (_label, reference, share, text) in PAGES.items():
         if key in results:
             ratio = results[key]["rps"] / results[reference]["rps"]
-            found[key] = {"aim": text, "value": round(ratio, 3), "met": ratio >= share}
+            found[key] = {"aim": text, "value": round(ratio, 3), "met": ratio >= share,
+                          "cpu_ratio": round(results[reference]["cpu_ms_per_request"]
+                                             / results[key]["cpu_ms_per_request"], 3)}
+            if results[key].get("rounds"):
+                found[key]["per_round"] = round_ratios(results, key, reference)
     if pdf_seq:
-        found["pdf"] = {"aim": f"median < {PDF_AIM_MS:g} ms", "value": pdf_seq["median_ms"],
+        found["pdf"] = {"aim": f"median < {PDF_AIM_MS:g} ms",
+                        "value": round(pdf_seq["median_ms"], 1),
                         "met": pdf_seq["median_ms"] < PDF_AIM_MS}
     return found
 
 
 def report(results: dict, pdf_seq: dict, per_type: dict, aims: dict, meta: dict) -> str:
-    rows = [["page", "URL", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio", "ref", "aim",
-             "met", "other CPU"]]
+    several = meta["rounds"] > 1
+    rows = [["page", "URL", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio",
+             *(["rounds"] if several else []), "ref", "aim", "met", "CPU ms", "CPU ratio",
+             "other CPU"]]
 
-    def row(key, label, ratio="", reference="", aim="", met=""):
+    def row(key, label, ratio="", reference="", aim="", met="", spread="", cpu_ratio=""):
         r = results[key]
         rows.append([key, label, f"{r['rps']:.0f}", f"{r['p50_ms']:.1f}", f"{r['p90_ms']:.1f}",
-                     f"{r['p99_ms']:.1f}", ratio, reference, aim, met,
+                     f"{r['p99_ms']:.1f}", ratio, *([spread] if several else []), reference,
+                     aim, met, f"{r['cpu_ms_per_request']:.2f}", cpu_ratio,
                      f"{r['other_cpu_pct']:.0f}%"])
     for key, (_path, label) in REFERENCES.items():
         row(key, label)
     for key, (label, reference, _share, _text) in PAGES.items():
         if key in results:
             verdict = aims[key]
+            per_round = verdict.get("per_round") or [0]
             row(key, label, f"{verdict['value']:.2f}", reference, verdict["aim"],
-                "yes" if verdict["met"] else "NO")
+                "yes" if verdict["met"] else "NO",
+                f"{min(per_round):.2f}–{max(per_round):.2f}", f"{verdict['cpu_ratio']:.2f}")
     if "pdf" in results:
         verdict = aims.get("pdf")
         row("pdf", PDF_LABEL, f"{results['pdf']['rps'] / results['table']['rps']:.3f}",
             "table", f"{verdict['aim']} (seq.)" if verdict else "",
             ("yes" if verdict["met"] else "NO") if verdict else "")
-    lines = [fmt_table(rows, frozenset({0, 1, 7, 8, 9})), "",
+    left = frozenset({0, 1, 8, 9, 10} if several else {0, 1, 7, 8, 9})
+    lines = [fmt_table(rows, left), "",
              f"table / hello = {results['table']['rps'] / results['hello']['rps']:.2f} "
              f"(the 50-row page costs {1000 * meta['workers'] / results['table']['rps']:.2f} ms "
              f"of a worker, hello {1000 * meta['workers'] / results['hello']['rps']:.2f} ms)"]
@@ -601,6 +631,12 @@ def report(results: dict, pdf_seq: dict, per_type: dict, aims: dict, meta: dict)
         lines.append(f"Warning: other processes used more than 10% of the machine while "
                      f"measuring {', '.join(disturbed)}: those figures are low and noisy "
                      f"(a depressed reference also flatters the ratios).")
+    lines.append("CPU ms = the servers' CPU per answer (gunicorn's workers, and on PostgreSQL "
+                 "the database's backends); CPU ratio = the reference's / the page's: a check of "
+                 "the ratio that other processes' load hardly moves")
+    if several:
+        lines.append("ratio = median req/s of the page / median req/s of its reference; rounds ="
+                     " the lowest and highest ratio within one round")
     lines.append("")
     lines.append("Aims: " + ", ".join(f"{k} {'met' if v['met'] else 'NOT met'}"
                                       for k, v in aims.items()))
@@ -621,7 +657,8 @@ def meta_line(meta: dict) -> str:
 def median_result(runs: list[dict]) -> dict:
     if len(runs) == 1:
         return runs[0]
-    keys = ("rps", "p50_ms", "p75_ms", "p90_ms", "p99_ms", "max_ms", "other_cpu_pct")
+    keys = ("rps", "p50_ms", "p75_ms", "p90_ms", "p99_ms", "max_ms", "other_cpu_pct",
+            "cpu_ms_per_request")
     merged = {k: statistics.median(r[k] for r in runs) for k in keys}
     merged.update(errors=sum(r["errors"] for r in runs),
                   requests=sum(r["requests"] for r in runs),
@@ -762,6 +799,7 @@ def main(argv=None) -> int:
 def measure(args, tools: dict, servers: Servers) -> int:
     import seed as seeding
     wrk = tools["wrk"]
+    commit = commit_of_root()  # the code the servers are about to import
     if args.reuse:
         pointer = Path(args.reuse)
         state_path = Path(pointer.read_text().strip()) if pointer == LAST_STATE else pointer
@@ -792,6 +830,9 @@ def measure(args, tools: dict, servers: Servers) -> int:
         "GUICHET_RATELIMIT_REGISTER_PER_IP": "1000000 per hour",
         "GUICHET_RATELIMIT_EMAIL_PER_IP": "1000000 per hour",
     })
+    if state["database_url"].startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+        servers.database = make_url(state["database_url"]).database
     servers.start("guichet", gunicorn_args(guichet_port, "wsgi:app", args.workers,
                                            ["--chdir", str(ROOT)]),
                   env, workdir / "gunicorn-guichet.log")
@@ -883,7 +924,7 @@ def measure(args, tools: dict, servers: Servers) -> int:
         capacity["loadavg_after"] = round(os.getloadavg()[0], 2)
         recheck(guichet_port, urls)
 
-    meta = {"when": datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit_of_root(),
+    meta = {"when": datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit,
             "cpus": os.cpu_count(), "loadavg_before": round(load_before, 2),
             "loadavg_after": round(os.getloadavg()[0], 2),
             "database": state["database_url"].split(":", 1)[0], "workers": args.workers,
