@@ -195,6 +195,7 @@ def _state(invoice_id):
 
 def test_drafts_choices_move_to_the_columns_and_back(migrating_app):
     app = migrating_app
+    flask_db(app, "downgrade", "base")  # the PostgreSQL database is shared by this module's tests
     flask_db(app, "upgrade", BEFORE)
     with app.app_context():
         anna, other = _user("anna@example.ch"), _user("other@example.ch")
