@@ -7,8 +7,11 @@ from functools import lru_cache
 
 from babel import Locale
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.fields.choices import Choice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.widgets import Select, html_params
 
 from . import identifiers
 from .i18n import lazy_gettext as _l
@@ -121,9 +124,31 @@ def _sort_key(name: str) -> str:
     return identifiers.normalize_name_for_match(name)
 
 
+class CountrySelect(Select):
+    """WTForms' select, but the 250 country options (the same for everyone) are rendered once
+    for each country that can be chosen, instead of on every page that shows an address: they
+    were more than half the time of « Mon compte »."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(field.flags, name, False):
+                kwargs[name] = True
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>"
+                      f"{_country_options(str(field.data or ''))}</select>")
+
+
+@lru_cache(maxsize=32)
+def _country_options(chosen: str) -> str:
+    return "".join(Select.render_option(Choice(value=choice.value, label=choice.label,
+                                               selected=choice.value == chosen,
+                                               render_kw=choice.render_kw))
+                   for choice in country_choices())
+
+
 def country_field():
     return SelectField(_l("Pays"), choices=country_choices(), default="CH",
-                       validators=[required()])
+                       validators=[required()], widget=CountrySelect())
 
 
 def new_password_fields(form_class=None, *, label=_l("Mot de passe"),
