@@ -7,6 +7,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .forms import field_attributes
 from .htmx import wants_fragment
 from .i18n import gettext as _
 from .unit_of_work import rollback_request
@@ -47,6 +48,7 @@ UPLOAD_ENDPOINTS = {"invoices.edit_invoice", "invoices.answer_complement"}
 
 
 def init_web(app: Flask) -> None:
+    app.jinja_env.globals["field_attributes"] = field_attributes  # the field macro's attributes
     app.url_value_preprocessor(_upload_limit)  # runs before CSRF reads the body
     app.after_request(add_security_headers)
     app.context_processor(_template_globals)
