@@ -59,7 +59,7 @@ def main(argv=None) -> None:
     state = seeding.refresh_session(state)
     from guichet import create_app
     from sqlalchemy import event
-    from guichet.extensions import db
+    db = seeding.app_db()
     app = create_app({"SQLALCHEMY_DATABASE_URI": state["database_url"],
                       "SECRET_KEY": state["secret_key"], "LOCAL_DEV": True,
                       "UPLOAD_FOLDER": str(Path(state["workdir"]) / "uploads")})

@@ -39,6 +39,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 ZURICH = ZoneInfo("Europe/Zurich")
+# The schema revision the rows below are written for. Migrations after it run once the rows are
+# in, and bring them to the head as they would a production database (e.g. d5e6f7a8b9c0 moves
+# a draft's beneficiary and IBAN from its fields to their columns).
+DATA_REVISION = "c4d5e6f7a8b9"
 CENT = Decimal("0.01")
 
 SURNAMES = ["Muster", "Rochat", "Favre", "Perret", "Jeanneret", "Robert", "Matthey", "Huguenin",
@@ -76,6 +80,25 @@ RECENT_STATUS = {"draft": 10, "submitted": 35, "in_review": 20, "needs_info": 7,
 OLD_STATUS = {"draft": 2, "submitted": 2, "in_review": 1, "needs_info": 1, "accepted": 8,
               "rejected": 6, "paid": 80}
 API_DAILY = {"faible": Decimal("16.40"), "moyenne": Decimal("41.00"), "grave": Decimal("65.60")}
+
+
+def app_attr(name: str, *modules: str):
+    """``name`` from the first of ``modules`` that has it: the application's package layout
+    moved (``guichet.extensions`` → ``guichet.models.base`` and ``guichet.core.*``); the bench
+    imports either."""
+    import importlib
+    for module in modules:
+        try:
+            found = importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        if hasattr(found, name):
+            return getattr(found, name)
+    raise ImportError(f"{name} not found in {', '.join(modules)}")
+
+
+def app_db():
+    return app_attr("db", "guichet.models.base", "guichet.extensions")
 
 
 def navs(nine_digits: int) -> str:
@@ -124,7 +147,8 @@ class Builder:
     # --- people --------------------------------------------------------------------------------
 
     def register(self, nom: str, prenom: str, born: date) -> str:
-        from guichet.identifiers import normalize_name_for_match
+        normalize_name_for_match = app_attr("normalize_name_for_match",
+                                            "guichet.core.identifiers", "guichet.identifiers")
         self.navs_counter += 1
         number = navs(self.navs_counter)
         self.rows["registered_persons"].append({
@@ -486,7 +510,7 @@ def _bench_draft(builder: Builder, bench: dict, specs: list[dict], now: datetime
 
 def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None:
     from sqlalchemy import insert, text
-    from guichet.extensions import db
+    db = app_db()
     order = ["registered_persons", "users", "beneficiaries", "saved_decisions", "decisions",
              "bank_accounts", "invoices", "complement_requests", "invoice_lines",
              "invoice_events", "attachments", "receipt_counters", "auth_sessions"]
@@ -503,16 +527,11 @@ def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {name}), 1))"))
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # what autovacuum does soon after a bulk load: statistics, and the visibility map
-            # that lets the list's stamp be read from the index alone
-            conn.execute(text("VACUUM ANALYZE"))
 
 
 def new_session(app, user_id: int, now: datetime | None = None) -> dict:
     """A server session (stage "full") for ``user_id`` and its signed cookie value."""
-    from guichet.auth.sessions import token_hash
+    token_hash = app_attr("token_hash", "guichet.core.sessions", "guichet.auth.sessions")
     token = secrets.token_urlsafe(32)
     now = now or datetime.now(timezone.utc)
     row = {"token_hash": token_hash(token), "user_id": user_id, "stage": "full",
@@ -532,7 +551,7 @@ def make_app(database_url: str, secret_key: str, workdir: Path):
 def refresh_session(state: dict) -> dict:
     """For ``--reuse``: a fresh session row and cookie (the old one may have expired)."""
     from sqlalchemy import insert
-    from guichet.extensions import db
+    db = app_db()
     app = make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
     with app.app_context():
         session = new_session(app, state["bench_user_id"])
@@ -547,7 +566,7 @@ def more_sessions(state: dict, count: int) -> list[dict]:
     """Server sessions for ``count`` insured people (the bench person first), for the capacity
     scenario: many people polling, not one. Returns [{"user_id": …, "cookie": …}, …]."""
     from sqlalchemy import insert, select
-    from guichet.extensions import db
+    db = app_db()
     app = make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
     users = db.metadata.tables["users"]
     with app.app_context():
@@ -563,9 +582,26 @@ def more_sessions(state: dict, count: int) -> list[dict]:
     return [{"user_id": user_id, "cookie": s["cookie"]} for user_id, s in zip(ids, sessions)]
 
 
+def _script():
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return _script().get_revision(revision) is not None
+    except Exception:  # alembic's errors for an unknown revision vary between versions
+        return False
+
+
+def _head() -> str:
+    return _script().get_current_head()
+
+
 def _reset_schema(app) -> None:
     from sqlalchemy import inspect, text
-    from guichet.extensions import db
+    db = app_db()
     db.metadata.drop_all(db.engine)
     with db.engine.begin() as conn:
         if "alembic_version" in inspect(conn).get_table_names():
@@ -584,9 +620,9 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
     app = make_app(database_url, secret_key, workdir)
 
     from flask_migrate import upgrade
-    from sqlalchemy import inspect
-    from guichet.extensions import db
-    from guichet.passwords import hash_password
+    from sqlalchemy import inspect, text
+    db = app_db()
+    hash_password = app_attr("hash_password", "guichet.core.passwords", "guichet.passwords")
 
     args = argparse.Namespace(users=users, invoices=invoices, bench_invoices=bench_invoices)
     with app.app_context():
@@ -597,7 +633,10 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
                 raise SystemExit(f"{db.engine.url.render_as_string(hide_password=True)} already "
                                  "has tables: pass --drop to empty it first.")
             _reset_schema(app)
-        upgrade()  # as `flask db upgrade`: the real schema, and the rates
+        # as `flask db upgrade`: the real schema (up to the revision the rows are written
+        # for), and the rates
+        later = _known_revision(DATA_REVISION) and _head() != DATA_REVISION
+        upgrade(revision=DATA_REVISION if later else "head")
         password_hash = hash_password("bench guichet neuchatel")
         now = datetime.now(timezone.utc)
         rng = random.Random(seed_value)
@@ -607,6 +646,13 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
                                               **session["row"]})
         built = time.perf_counter()
         insert_all(db.engine, builder.rows)
+        if later:
+            upgrade()  # the migrations after DATA_REVISION, on the rows as written
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                # what autovacuum does soon after a bulk load: statistics, and the visibility
+                # map that lets index-only scans skip the table
+                conn.execute(text("VACUUM ANALYZE"))
         db.engine.dispose()
     elapsed = time.perf_counter() - started
 
