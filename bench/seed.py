@@ -39,6 +39,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 ZURICH = ZoneInfo("Europe/Zurich")
+# The schema revision the rows below are written for. Migrations after it run once the rows are
+# in, and bring them to the head as they would a production database (e.g. d5e6f7a8b9c0 moves
+# a draft's beneficiary and IBAN from its fields to their columns).
+DATA_REVISION = "c4d5e6f7a8b9"
 CENT = Decimal("0.01")
 
 SURNAMES = ["Muster", "Rochat", "Favre", "Perret", "Jeanneret", "Robert", "Matthey", "Huguenin",
@@ -503,11 +507,6 @@ def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {name}), 1))"))
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # what autovacuum does soon after a bulk load: statistics, and the visibility map
-            # that lets the list's stamp be read from the index alone
-            conn.execute(text("VACUUM ANALYZE"))
 
 
 def new_session(app, user_id: int, now: datetime | None = None) -> dict:
@@ -565,6 +564,23 @@ def more_sessions(state: dict, count: int) -> list[dict]:
     return [{"user_id": user_id, "cookie": s["cookie"]} for user_id, s in zip(ids, sessions)]
 
 
+def _script():
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return _script().get_revision(revision) is not None
+    except Exception:  # alembic's errors for an unknown revision vary between versions
+        return False
+
+
+def _head() -> str:
+    return _script().get_current_head()
+
+
 def _reset_schema(app) -> None:
     from sqlalchemy import inspect, text
 
@@ -587,7 +603,7 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
     app = make_app(database_url, secret_key, workdir)
 
     from flask_migrate import upgrade
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect, text
 
     from guichet.core.passwords import hash_password
     from guichet.models.base import db
@@ -601,7 +617,10 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
                 raise SystemExit(f"{db.engine.url.render_as_string(hide_password=True)} already "
                                  "has tables: pass --drop to empty it first.")
             _reset_schema(app)
-        upgrade()  # as `flask db upgrade`: the real schema, and the rates
+        # as `flask db upgrade`: the real schema (up to the revision the rows are written
+        # for), and the rates
+        later = _known_revision(DATA_REVISION) and _head() != DATA_REVISION
+        upgrade(revision=DATA_REVISION if later else "head")
         password_hash = hash_password("bench guichet neuchatel")
         now = datetime.now(timezone.utc)
         rng = random.Random(seed_value)
@@ -611,6 +630,13 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
                                               **session["row"]})
         built = time.perf_counter()
         insert_all(db.engine, builder.rows)
+        if later:
+            upgrade()  # the migrations after DATA_REVISION, on the rows as written
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                # what autovacuum does soon after a bulk load: statistics, and the visibility
+                # map that lets index-only scans skip the table
+                conn.execute(text("VACUUM ANALYZE"))
         db.engine.dispose()
     elapsed = time.perf_counter() - started
 
