@@ -156,8 +156,17 @@ def test_polling_does_not_keep_an_idle_session_alive(app, polling, factory):
     assert goes_to_login(poll(polling))
 
 
+@pytest.fixture
+def default_limit_for_this_test():
+    """Flask-Limiter keeps default limits on its (global) extension object: taken away after
+    the test, so that no other test inherits them."""
+    from guichet.core.extensions import limiter
+    yield
+    limiter.limit_manager.set_default_limits([])
+
+
 @pytest.mark.config(RATELIMIT_DEFAULT="8 per minute")
-def test_polling_is_exempt_from_rate_limits(polling):
+def test_polling_is_exempt_from_rate_limits(default_limit_for_this_test, polling):
     assert [poll(polling).status_code for _ in range(12)] == [204] * 12
     pages = [polling.get("/demandes/").status_code for _ in range(12)]
     assert 429 in pages  # the same limit applies to the page
@@ -197,3 +206,47 @@ def test_every_change_to_invoices_or_beneficiaries_moves_only_the_owners_list_ve
     db.session.delete(db.session.get(Invoice, invoice.id))
     db.session.commit()
     assert moved() == (True, False)
+
+
+# --- the home page's list, kept while nothing it shows changes ---------------------------------
+
+def test_the_list_is_rendered_once_while_nothing_changes(polling, rendered):
+    first = polling.get("/demandes/").get_data(as_text=True)
+    rendered.clear()
+    again = polling.get("/demandes/").get_data(as_text=True)
+    assert rendered == ["invoices/list.html"]  # the page around it, not the list
+    assert re.sub(r'value="[^"]*"|X-CSRFToken[^}]*', "", again) == re.sub(
+        r'value="[^"]*"|X-CSRFToken[^}]*', "", first)
+    polling.get("/demandes/?page=2")
+    assert "invoices/_list.html" in rendered  # another page is another list
+
+
+CHANGES = {"a new draft": "Brouillon — continuer",
+           "the office asks for more": "À compléter",
+           "the holder's name": "Annabelle Muster,"}
+
+
+@pytest.mark.parametrize("what", list(CHANGES))
+def test_the_home_page_shows_each_change_at_once(app, polling, factory, what):
+    assert CHANGES[what] not in page_text(polling.get("/demandes/"))
+    if what == "a new draft":
+        assert polling.post("/demandes/nouvelle", data={"type": "standard"}).status_code == 303
+    elif what == "the office asks for more":
+        ask_for_complement(app, first_invoice_id(polling), factory)
+    else:
+        holder = db.session.scalars(select(Beneficiary).where(
+            Beneficiary.user_id == polling.user.id)).one()
+        holder.prenom = "Annabelle"
+        db.session.commit()
+    assert CHANGES[what] in page_text(polling.get("/demandes/"))
+
+
+def test_two_people_never_see_each_others_list(app, polling, factory, sms):
+    from tests.support.accounts import login
+    other = factory.user(email="berta@example.ch", prenom="Berta")
+    second = app.test_client()
+    login(second, other, sms)
+    mine = page_text(polling.get("/demandes/"))
+    theirs = page_text(second.get("/demandes/"))
+    assert "Aucune demande pour le moment" in theirs and "Aucune demande" not in mine
+    assert "Aucune demande" not in page_text(polling.get("/demandes/"))

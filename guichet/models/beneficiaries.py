@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from .base import db
 from .types import UTCDateTime, utcnow
@@ -53,9 +53,12 @@ class SavedDecision(db.Model):
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="decisions")
 
 
-def beneficiaries_of(user) -> list[Beneficiary]:
-    """The holder first, then the others (the holder's entry is made at login)."""
-    rows = db.session.scalars(select(Beneficiary).where(
-        Beneficiary.user_id == user.id, Beneficiary.removed_at.is_(None))
-        .order_by(Beneficiary.relation != RELATION_SELF, Beneficiary.id))
-    return list(rows)
+def beneficiaries_of(user, *, with_decisions: bool = False) -> list[Beneficiary]:
+    """The holder first, then the others (the holder's entry is made at login); with their
+    saved decision numbers loaded in the same go when ``with_decisions``."""
+    query = (select(Beneficiary).where(Beneficiary.user_id == user.id,
+                                       Beneficiary.removed_at.is_(None))
+             .order_by(Beneficiary.relation != RELATION_SELF, Beneficiary.id))
+    if with_decisions:
+        query = query.options(selectinload(Beneficiary.decisions))
+    return list(db.session.scalars(query))

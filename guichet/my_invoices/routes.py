@@ -7,15 +7,18 @@ invoice shows comes from one :class:`~guichet.invoices.view.InvoiceView`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.access import insured_required
 from guichet.core.formatting import once_per_page
 from guichet.core.forms import EmptyForm
-from guichet.core.htmx import render, wants_fragment
+from guichet.core.htmx import wants_fragment
 from guichet.core.i18n import gettext as _
 from guichet.core.sessions import background
 from guichet.core.unit_of_work import discard
@@ -44,9 +47,34 @@ def _type_label(key: str) -> str:
     return str(invoice_type(key).label)
 
 
-def _list_context():
+def _page_number() -> int:
     page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+
+
+LIST_FRAGMENTS_KEPT = 512  # per worker process: about 20 kB each
+
+
+def _list_fragment(user_id: int, list_version: int, page: int, confirmed: bool) -> Markup:
+    """The rendered list (templates/invoices/_list.html) of one page of the current person's
+    invoices, kept while nothing it shows changes. Its key is everything it shows: a change to
+    any of the person's invoices or beneficiaries moves ``users.list_version``, and the rest
+    (which page, whether the account is confirmed) is in the key too; the texts and labels are
+    the application's own. Nothing in it is secret to the person (no CSRF token). One cache
+    per application, least recently used out first."""
+    kept = current_app.extensions.get("guichet.list_fragments")
+    if kept is None:
+        kept = current_app.extensions["guichet.list_fragments"] = lru_cache(
+            maxsize=LIST_FRAGMENTS_KEPT)(_render_list)
+    return kept(user_id, list_version, page, confirmed)
+
+
+def _render_list(user_id: int, list_version: int, page: int, confirmed: bool) -> Markup:
+    assert user_id == current_user.id  # the key must name the person whose list this is
+    return Markup(render_template("invoices/_list.html", **_list_context(page)))
+
+
+def _list_context(page: int) -> dict:
     invoices, has_more = services.invoices_of(current_user, page)
     beneficiaries = {person.id: person for person in beneficiaries_of(current_user)}
     return {"user": current_user, "invoices": invoices, "types": INVOICE_TYPES.values(),
@@ -60,8 +88,18 @@ def _list_context():
 @bp.route("/")
 @insured_required
 def list_invoices():
-    """Home: the person's invoices (left) and the five types to start one (right)."""
-    return render("invoices/list.html", "invoices/_list.html", **_list_context())
+    """Home: the person's invoices (left) and the types to start one (right)."""
+    return _list_answer()
+
+
+def _list_answer():
+    """The list alone for htmx, else the home page around it."""
+    user = current_user
+    fragment = _list_fragment(user.id, user.list_version, _page_number(), user.is_confirmed)
+    if wants_fragment():
+        return fragment, 200, {"Vary": "HX-Request"}
+    return render_template("invoices/list.html", user=user, types=INVOICE_TYPES.values(),
+                           list_fragment=fragment), 200, {"Vary": "HX-Request"}
 
 
 @bp.route("/liste")
@@ -73,7 +111,7 @@ def poll_invoices():
         return "", 204
     if not wants_fragment():
         return redirect(url_for("invoices.list_invoices"))
-    return render("invoices/list.html", "invoices/_list.html", **_list_context())
+    return _list_answer()
 
 
 @bp.route("/nouvelle", methods=["POST"])
@@ -93,8 +131,10 @@ def new_invoice():
 
 # --- the draft's form -------------------------------------------------------------------------
 
-def _form_for(invoice, formdata: bool):
-    return build_form(invoice, beneficiaries_of(current_user), active_accounts(current_user),
+def _form_for(invoice, formdata: bool, beneficiaries=None, accounts=None):
+    return build_form(invoice, beneficiaries_of(current_user) if beneficiaries is None
+                      else beneficiaries,
+                      active_accounts(current_user) if accounts is None else accounts,
                       formdata=formdata)
 
 
@@ -112,14 +152,17 @@ def _attach_errors(form, evaluation) -> None:
 
 def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False) -> dict:
     """The form as saved, with its messages, the summary (amounts, pièces) and what is wrong."""
+    # the person's beneficiaries and IBANs once, first: the evaluation then finds the chosen
+    # ones among them instead of asking the database again
+    beneficiaries = beneficiaries_of(current_user, with_decisions=True)
+    accounts = active_accounts(current_user)
     view = InvoiceView(invoice, evaluation or pricing.evaluate(invoice))
-    form = _form_for(invoice, formdata=False)
+    form = _form_for(invoice, False, beneficiaries, accounts)
     _attach_errors(form, view.evaluation)
-    saved_decisions = [(saved, person) for person in beneficiaries_of(current_user)
-                       for saved in person.decisions]
+    saved_decisions = [(saved, person) for person in beneficiaries for saved in person.decisions]
     return {"invoice": invoice, "spec": view.type, "view": view, "form": form,
             "upload_errors": list(upload_errors), "saved_decisions": saved_decisions,
-            "accounts_exist": bool(active_accounts(current_user)), "oob": oob}
+            "accounts_exist": bool(accounts), "oob": oob}
 
 
 def _uploaded_files() -> list:
