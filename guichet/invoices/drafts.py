@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from guichet.core.identifiers import InvalidIdentifier
-from guichet.models import BankAccount, Beneficiary, Invoice, InvoiceLine, User, utcnow
+from guichet.models import Invoice, InvoiceLine, User, utcnow
 from guichet.models.base import db
 from guichet.models.invoices import STATUS_DRAFT
 from guichet.register.decision_numbers import parse_decision_number
@@ -116,7 +116,7 @@ def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
     pieces.attach(invoice, user, accepted.files)
     db.session.flush()
     evaluation = pricing.evaluate(invoice)
-    remember_amounts(invoice, evaluation)
+    pricing.remember_amounts(invoice, evaluation)
     return Outcome(evaluation, accepted.refusals)
 
 
@@ -134,8 +134,8 @@ def save_draft(invoice: Invoice, submitted: Submitted) -> None:
     spec = invoice_type(invoice.invoice_type)
     fields = {f.name: str(submitted.header.get(f.name, ""))[:f.max_length] for f in spec.fields}
     fields["save_decision"] = "y" if submitted.save_decision else ""
-    beneficiary = chosen_beneficiary(invoice.user_id, submitted.beneficiary)
-    account = chosen_account(invoice.user_id, submitted.bank_account)
+    beneficiary = pricing.chosen_beneficiary(invoice.user_id, submitted.beneficiary)
+    account = pricing.chosen_account(invoice.user_id, submitted.bank_account)
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
     invoice.bank_account_id = account.id if account else None
     for name, row, sent in (("beneficiary_id", beneficiary, submitted.beneficiary),
@@ -161,17 +161,6 @@ def save_draft(invoice: Invoice, submitted: Submitted) -> None:
     invoice.updated_at = utcnow()
 
 
-def chosen_beneficiary(user_id: int, raw_id) -> Beneficiary | None:
-    """The beneficiary of that id if it is the person's own and not removed."""
-    return pricing.owned_row(Beneficiary, raw_id, user_id)
-
-
-def chosen_account(user_id: int, raw_id) -> BankAccount | None:
-    """The IBAN of that id if it is the person's own, confirmed and not removed."""
-    account = pricing.owned_row(BankAccount, raw_id, user_id)
-    return account if account is not None and account.confirmed_at is not None else None
-
-
 def _valid_decision_number(typed: str) -> str | None:
     try:
         return parse_decision_number(typed)
@@ -182,7 +171,7 @@ def _valid_decision_number(typed: str) -> str | None:
 def _save_decision_number(invoice: Invoice, user: User) -> None:
     """« Enregistrer ce numéro »: the valid number goes to the beneficiary's saved numbers (once),
     and the box is unticked."""
-    beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
+    beneficiary = pricing.chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
     if beneficiary is None or invoice.decision_number is None:
         return
     if all(saved.number != invoice.decision_number for saved in beneficiary.decisions):
@@ -220,7 +209,3 @@ def remove_line(invoice: Invoice, position: int) -> None:
         for index, line in enumerate(invoice.lines):
             line.position = index
 
-
-def remember_amounts(invoice: Invoice, evaluation: Evaluation) -> None:
-    invoice.total_claimed = evaluation.total
-    invoice.flags = list(evaluation.flags)

@@ -83,12 +83,10 @@ def _check_common(invoice: Invoice, result: Evaluation, strict: bool) -> None:
     raw = invoice.fields or {}
     # A column that names a row no longer usable, or a choice the draft could not take (kept
     # in the fields by drafts.save_draft), is said at once; nothing chosen only when checking.
-    beneficiary = _owned(Beneficiary, invoice.beneficiary_id, invoice.user_id)
+    beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
     if beneficiary is None and (strict or invoice.beneficiary_id or raw.get("beneficiary_id")):
         result.header_errors["beneficiary_id"] = _("Choisissez le ou la bénéficiaire.")
-    account = _owned(BankAccount, invoice.bank_account_id, invoice.user_id)
-    if account is not None and account.confirmed_at is None:
-        account = None
+    account = chosen_account(invoice.user_id, invoice.bank_account_id)
     if account is None and (strict or invoice.bank_account_id or raw.get("bank_account_id")):
         result.header_errors["bank_account_id"] = _(
             "Choisissez l'IBAN sur lequel verser le remboursement.")
@@ -144,6 +142,23 @@ def owned_row(model, raw_id, user_id, *, active: bool = True):
     return row
 
 
+def remember_amounts(invoice: Invoice, evaluation: Evaluation) -> None:
+    """The total and the flags for staff, as evaluated (kept with the draft, and at sending)."""
+    invoice.total_claimed = evaluation.total
+    invoice.flags = list(evaluation.flags)
+
+
+def chosen_beneficiary(user_id: int, raw_id) -> Beneficiary | None:
+    """The beneficiary of that id if it is the person's own and not removed."""
+    return owned_row(Beneficiary, raw_id, user_id)
+
+
+def chosen_account(user_id: int, raw_id) -> BankAccount | None:
+    """The IBAN of that id if it is the person's own, confirmed and not removed."""
+    account = owned_row(BankAccount, raw_id, user_id)
+    return account if account is not None and account.confirmed_at is not None else None
+
+
 def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[dict]) -> None:
     """Every cost must fall within the decision's validity (a month: at least partly)."""
     decision = result.decision
@@ -166,10 +181,6 @@ def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[d
             start=decision.valid_from.strftime("%d.%m.%Y"),
             end=_("au %(date)s", date=decision.valid_to.strftime("%d.%m.%Y"))
             if decision.valid_to else _("sans date de fin")))
-
-
-def _owned(model, raw_id, user_id):
-    return owned_row(model, raw_id, user_id)
 
 
 def _check_missing(spec, invoice: Invoice, result: Evaluation) -> None:

@@ -14,8 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
 from guichet.messaging import queue_email
-from guichet.models import (BankAccount, Beneficiary, ComplementRequest, Invoice, InvoiceEvent,
-                            InvoiceLine, User, utcnow)
+from guichet.models import ComplementRequest, Invoice, InvoiceEvent, InvoiceLine, User, utcnow
 from guichet.models.banking import active_accounts
 from guichet.models.base import db
 from guichet.models.beneficiaries import beneficiaries_of
@@ -24,7 +23,7 @@ from guichet.uploads.accept import AcceptedFile
 from guichet.uploads.storage import delete_after_commit
 
 from . import pieces
-from .pricing import evaluate, owned_row
+from .pricing import chosen_account, chosen_beneficiary, evaluate, remember_amounts
 from .receipts import next_receipt_number
 from .types import invoice_type
 
@@ -116,10 +115,10 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     invoice.status = STATUS_SUBMITTED
     invoice.submitted_at = now
     invoice.receipt_number = next_receipt_number(now)
-    bank = owned_row(BankAccount, invoice.bank_account_id, invoice.user_id)
+    bank = chosen_account(invoice.user_id, invoice.bank_account_id)
     invoice.bank_account_id = bank.id if bank else None
     invoice.iban = bank.iban if bank else None
-    beneficiary = owned_row(Beneficiary, invoice.beneficiary_id, invoice.user_id)
+    beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
     _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
@@ -134,8 +133,7 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
 def _finalise_amounts(invoice: Invoice) -> None:
     """The amounts per line and the total, as computed now from dated rates."""
     evaluation = evaluate(invoice, strict=True)
-    invoice.total_claimed = evaluation.total
-    invoice.flags = list(evaluation.flags)
+    remember_amounts(invoice, evaluation)
     for line, priced in zip(invoice.lines, evaluation.priced_lines):
         line.amount = priced.amount
 

@@ -77,8 +77,7 @@ def _render_list(user_id: int, list_version: int, page: int, confirmed: bool) ->
 def _list_context(page: int) -> dict:
     invoices, has_more = services.invoices_of(current_user, page)
     beneficiaries = {person.id: person for person in beneficiaries_of(current_user)}
-    return {"user": current_user, "invoices": invoices, "types": INVOICE_TYPES.values(),
-            "beneficiaries": beneficiaries, "stamp": services.list_stamp(current_user),
+    return {"user": current_user, "invoices": invoices, "beneficiaries": beneficiaries, "stamp": services.list_stamp(current_user),
             "page_number": page, "has_more": has_more,
             "polling": page == 1 and services.any_may_change(current_user),
             # twenty rows ask for the same few labels: each one is turned into text once
@@ -131,13 +130,6 @@ def new_invoice():
 
 # --- the draft's form -------------------------------------------------------------------------
 
-def _form_for(invoice, formdata: bool, beneficiaries=None, accounts=None):
-    return build_form(invoice, beneficiaries_of(current_user) if beneficiaries is None
-                      else beneficiaries,
-                      active_accounts(current_user) if accounts is None else accounts,
-                      formdata=formdata)
-
-
 def _attach_errors(form, evaluation) -> None:
     """Each field's message from the evaluation, next to the field."""
     for name, message in evaluation.header_errors.items():
@@ -157,7 +149,7 @@ def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False) -> dict
     beneficiaries = beneficiaries_of(current_user, with_decisions=True)
     accounts = active_accounts(current_user)
     view = InvoiceView(invoice, evaluation or pricing.evaluate(invoice))
-    form = _form_for(invoice, False, beneficiaries, accounts)
+    form = build_form(invoice, beneficiaries, accounts, formdata=False)
     _attach_errors(form, view.evaluation)
     saved_decisions = [(saved, person) for person in beneficiaries for saved in person.decisions]
     return {"invoice": invoice, "spec": view.type, "view": view, "form": form,
@@ -185,8 +177,8 @@ def edit_invoice(invoice_id: int):
     if request.method == "GET":
         return render_template("invoices/edit.html", **_edit_context(invoice))
     action = drafts.parse_action(request.form.get("action"))
-    submitted = submitted_values(_form_for(invoice, formdata=True), invoice_type(
-        invoice.invoice_type))
+    form = build_form(invoice, beneficiaries_of(current_user), active_accounts(current_user))
+    submitted = submitted_values(form, invoice_type(invoice.invoice_type))
     files = _uploaded_files()
     try:
         outcome = drafts.apply(invoice, current_user, submitted, action, files)
