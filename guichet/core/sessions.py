@@ -51,7 +51,6 @@ def init_sessions(app: Flask) -> None:
     login_manager.request_loader(_load_user_from_session)
     login_manager.session_protection = None  # the server-side session does this job
     app.before_request(_load_user_first)
-    limiter.request_filter(_is_background_request)  # before any limit is even looked up
 
 
 def _load_user_first():
@@ -113,6 +112,7 @@ def background(view):
     return view
 
 
+@limiter.request_filter  # once per process (the limiter is global): polls skip every limit
 def _is_background_request() -> bool:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     return getattr(view, "keeps_idle_timer", False)
