@@ -16,8 +16,8 @@ from guichet.models import Attachment, BankAccount, Beneficiary, ComplementReque
 from guichet.models.base import db
 from tests.support.accounts import PASSWORD, login
 from tests.support.files import pdf_bytes
-from tests.support.invoices import (IBAN, a_recent_day, new_invoice, post_form, review_token,
-                                    upload_folder_files)
+from tests.support.invoices import (CONFIRMED, IBAN, a_recent_day, new_invoice, post_form,
+                                    review_token, upload_folder_files)
 from tests.support.page import page_text
 
 
@@ -200,7 +200,7 @@ def test_office_fields_posted_in_the_form_are_ignored(app, ready):
 
     review, token = review_token(client, invoice_id)
     response = client.post(f"/demandes/{invoice_id}/envoyer",
-                           data={**OFFICE_FIELDS, "submit_token": token})
+                           data={**OFFICE_FIELDS, "submit_token": token, **CONFIRMED})
     assert response.status_code == 303
     invoice = db.session.get(Invoice, invoice_id)
     assert invoice.status == "submitted" and invoice.total_approved is None

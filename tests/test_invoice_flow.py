@@ -8,7 +8,7 @@ from sqlalchemy import select
 from guichet.models import BankAccount, Beneficiary, Decision, Invoice
 from guichet.models.base import db
 from tests.support.files import pdf_bytes
-from tests.support.invoices import add_decision
+from tests.support.invoices import CONFIRMED, add_decision
 from tests.support.page import page_text
 
 
@@ -57,8 +57,10 @@ def test_travel_invoice_from_home_to_receipt(ready, sms, mailbox):
     assert "Envoyer la demande" in page_text(review_page)
     token = re.search(r'name="submit_token" value="([^"]+)"',
                       review_page.get_data(as_text=True)).group(1)
-    first = client.post(f"/demandes/{invoice.id}/envoyer", data={"submit_token": token})
-    second = client.post(f"/demandes/{invoice.id}/envoyer", data={"submit_token": token})
+    first = client.post(f"/demandes/{invoice.id}/envoyer",
+                        data={"submit_token": token, **CONFIRMED})
+    second = client.post(f"/demandes/{invoice.id}/envoyer",
+                         data={"submit_token": token, **CONFIRMED})
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"] == \
         f"/demandes/{invoice.id}/envoyee"

@@ -17,9 +17,9 @@ from guichet.models import (Attachment, ComplementRequest, Invoice, InvoiceEvent
 from guichet.models.base import db
 from tests.support.failures import fail_commits
 from tests.support.files import html_page, pdf_bytes
-from tests.support.invoices import (ask_for_complement, complete_standard, form_values,
+from tests.support.invoices import (CONFIRMED, ask_for_complement, complete_standard, form_values,
                                     review_token, send, upload_folder_files)
-from tests.support.page import page_text
+from tests.support.page import feedback, page_text, summary_links
 
 YEAR = utcnow().astimezone(ZoneInfo("Europe/Zurich")).year
 # --- sending -----------------------------------------------------------------------------------
@@ -28,8 +28,8 @@ def test_submitting_twice_with_the_same_token_gives_one_receipt(ready, mailbox):
     client = ready
     invoice_id = complete_standard(client)
     _review, token = review_token(client, invoice_id)
-    answers = [client.post(f"/demandes/{invoice_id}/envoyer", data={"submit_token": token})
-               for _ in range(3)]
+    answers = [client.post(f"/demandes/{invoice_id}/envoyer",
+                           data={"submit_token": token, **CONFIRMED}) for _ in range(3)]
     assert {a.status_code for a in answers} == {303}
     assert {a.headers["Location"] for a in answers} == {f"/demandes/{invoice_id}/envoyee"}
     assert db.session.scalar(select(func.count(Invoice.id))) == 1
@@ -62,6 +62,58 @@ def test_sending_without_a_token_is_refused(ready):
     invoice_id = complete_standard(client)
     assert client.post(f"/demandes/{invoice_id}/envoyer", data={}).status_code == 400
     assert db.session.get(Invoice, invoice_id).status == "draft"
+
+
+def test_sending_asks_the_person_to_confirm_the_information_is_accurate(ready, mailbox):
+    client = ready
+    invoice_id = complete_standard(client)
+    review, token = review_token(client, invoice_id)
+    assert "Je confirme que ces informations sont exactes" in review
+    page = client.get(f"/demandes/{invoice_id}/verifier").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="confirm"[^>]*type="checkbox"|<input[^>]*type="checkbox"'
+                     r'[^>]*id="confirm"', page)
+    # « Envoyer » with the box left empty: the review again, saying what to do; nothing sent
+    refused = client.post(f"/demandes/{invoice_id}/envoyer", data={"submit_token": token})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert summary_links(text) == [("#confirm", "Je confirme que ces informations sont exactes :"
+                                    " Cochez cette case pour pouvoir envoyer la demande.")]
+    assert feedback(text, "confirm") == "Erreur : Cochez cette case pour pouvoir envoyer la demande."
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]*id="confirm"[^>]*>', text).group(0)
+    assert f'name="submit_token" value="{token}"' in text  # the same token: still one receipt
+    invoice = db.session.get(Invoice, invoice_id)
+    assert invoice.status == "draft" and invoice.receipt_number is None
+    assert mailbox.to(client.user.email) == []
+    # ticked, it goes
+    sent = client.post(f"/demandes/{invoice_id}/envoyer", data={"submit_token": token,
+                                                                "confirm": "y"})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/envoyee")
+    assert db.session.get(Invoice, invoice_id).status == "submitted"
+
+
+def test_the_receipt_page_and_e_mail_say_what_happens_next(app, ready, factory, mailbox):
+    app.config["INVOICE_PROCESSING_DAYS"] = 20
+    client = ready
+    invoice_id = complete_standard(client)
+    page = send(client, invoice_id)
+    invoice = db.session.get(Invoice, invoice_id)
+    assert "Et maintenant ?" in page
+    assert "en général dans les 20 jours" in page
+    assert "la Centrale de compensation, qui paie pour l'AI, verse le montant sur l'IBAN " \
+        "CH56 **** **** **** *800 9" in page
+    assert "demandez-lui une décision formelle : elle indique comment la contester" in page
+    receipt_mail, = mailbox.to(client.user.email)
+    assert receipt_mail.subject == f"Demande {invoice.receipt_number} bien reçue"
+    for part in (receipt_mail.text, html.unescape(receipt_mail.html)):
+        assert f"Nous avons bien reçu votre demande {invoice.receipt_number}" in part
+        assert "a changé" not in part
+        assert "en général dans les 20 jours" in part and "Centrale de compensation" in part
+        assert "décision formelle" in part
+        assert "Facture standard" not in part and "CH56" not in part  # no details by e-mail
+    # a later change of state keeps its own notice
+    ask_for_complement(app, invoice_id, factory)
+    later = mailbox.to(client.user.email)[-1]
+    assert "a changé" in later.subject and "Nous avons bien reçu" not in later.text
 
 
 # --- drafts ------------------------------------------------------------------------------------

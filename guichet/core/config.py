@@ -96,6 +96,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # ordinary forms
     UPLOAD_MAX_REQUEST_BYTES = 48 * 1024 * 1024  # the forms that carry pièces
     RECEIPT_PREFIX = "NE"
+    # What the receipt says about the usual time the office takes to examine an invoice.
+    INVOICE_PROCESSING_DAYS = 30
     MAX_FORM_MEMORY_SIZE = 200_000
 
     BABEL_DEFAULT_LOCALE = "fr_CH"

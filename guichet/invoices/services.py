@@ -24,7 +24,7 @@ from guichet.uploads.storage import delete_after_commit
 
 from . import pieces
 from .pricing import chosen_account, chosen_beneficiary, evaluate, remember_amounts
-from .receipts import next_receipt_number
+from .receipts import next_receipt_number, next_steps
 from .types import invoice_type
 
 PAGE_SIZE = 20
@@ -102,7 +102,7 @@ def new_submit_token() -> str:
 
 def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     """Sends the draft: the amounts as computed now from dated rates, receipt number, status
-    Envoyée, the IBAN as it is now, history, a notice by e-mail.
+    Envoyée, the IBAN as it is now, history, the receipt by e-mail.
 
     The caller has checked completeness. Raises ``AlreadySent`` when the same token (or another
     request) already sent it, so the caller can redirect to the existing receipt.
@@ -122,7 +122,7 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
     _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
-    notify_change(invoice, user)
+    notify_received(invoice, user)
     try:
         db.session.flush()
     except StaleDataError:
@@ -136,6 +136,17 @@ def _finalise_amounts(invoice: Invoice) -> None:
     remember_amounts(invoice, evaluation)
     for line, priced in zip(invoice.lines, evaluation.priced_lines):
         line.amount = priced.amount
+
+
+def notify_received(invoice: Invoice, user: User) -> None:
+    """The receipt by e-mail: the number, when, and what happens next (no health details: not
+    even the type of costs)."""
+    from guichet.core.web import external_url
+    queue_email(user.email, "invoice_received",
+                subject=_("Demande %(receipt)s bien reçue", receipt=invoice.receipt_number),
+                receipt=invoice.receipt_number, submitted_at=invoice.submitted_at,
+                next_steps=next_steps(),
+                url=external_url("invoices.show_invoice", invoice_id=invoice.id))
 
 
 def notify_change(invoice: Invoice, user: User) -> None:

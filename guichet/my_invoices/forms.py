@@ -4,9 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, FieldList, Form, FormField, RadioField, SelectChoice,
-                     SelectField, StringField, TextAreaField)
-from wtforms.validators import InputRequired, Length
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
+                     SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from guichet.core.formatting import describe_account, format_decision_number
 from guichet.core.i18n import lazy_gettext as _l
@@ -59,7 +59,8 @@ def invoice_form_class(type_key: str) -> type[FlaskForm]:
         attrs["lines"] = FieldList(FormField(line_form_class(type_key)), min_entries=0,
                                    max_entries=60)
     attrs["remark"] = TextAreaField(_l("Remarque pour l'office"), validators=[Length(max=2000)],
-                                    description=_l("Facultatif."))
+                                    description=_l("Ce que l'office doit encore savoir sur "
+                                                   "cette demande."))
     return type(f"{type_key.title()}InvoiceForm", (FlaskForm,), attrs)
 
 
@@ -99,6 +100,14 @@ def submitted_values(form, spec: InvoiceType) -> Submitted:
 
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
+
+
+class SendForm(FlaskForm):
+    """« Envoyer la demande » on the review page: the person confirms that what they declare
+    is accurate; the token makes a repeated click land on the same receipt."""
+    submit_token = HiddenField()
+    confirm = BooleanField(_l("Je confirme que ces informations sont exactes"), validators=[
+        DataRequired(message=_l("Cochez cette case pour pouvoir envoyer la demande."))])
 
 
 class ComplementForm(FlaskForm):

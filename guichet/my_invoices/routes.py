@@ -24,6 +24,7 @@ from guichet.core.sessions import background
 from guichet.core.unit_of_work import discard
 from guichet.invoices import drafts, pieces, pricing, services
 from guichet.invoices.pdf import pdf_filename, render_invoice_pdf
+from guichet.invoices.receipts import next_steps
 from guichet.invoices.status import status_text
 from guichet.invoices.types import INVOICE_TYPES, invoice_type
 from guichet.invoices.view import InvoiceView, problems_before_sending
@@ -31,7 +32,7 @@ from guichet.models.banking import active_accounts
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
-from .forms import ComplementForm, build_form, submitted_values
+from .forms import ComplementForm, SendForm, build_form, submitted_values
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
 
@@ -230,16 +231,23 @@ def review_invoice(invoice_id: int):
     invoice = _owned_or_404(invoice_id)
     if invoice.status != STATUS_DRAFT:
         return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
-    return render_template("invoices/review.html", view=InvoiceView(invoice),
-                           submit_token=services.new_submit_token())
+    return _review_page(invoice, SendForm(formdata=None,
+                                          submit_token=services.new_submit_token()))
+
+
+def _review_page(invoice, form: SendForm):
+    return render_template("invoices/review.html", view=InvoiceView(invoice), form=form,
+                           submit_token=form.submit_token.data)
 
 
 @bp.route("/<int:invoice_id>/envoyer", methods=["POST"])
 @insured_required
 def submit_invoice(invoice_id: int):
-    """Sends the draft once; a repeated request lands on the same receipt (303)."""
+    """Sends the draft once the person confirmed it is accurate (else the review again, 422,
+    the box to tick named); a repeated request lands on the same receipt (303)."""
     invoice = _owned_or_404(invoice_id)
-    token = request.form.get("submit_token", "")[:64]
+    form = SendForm()
+    token = (form.submit_token.data or "")[:64]
     if not EmptyForm().validate_on_submit() or not token:
         abort(400)
     receipt = url_for("invoices.sent_invoice", invoice_id=invoice.id)
@@ -250,6 +258,8 @@ def submit_invoice(invoice_id: int):
         flash(_("Votre demande n'est pas encore complète : voyez ce qui manque ci-dessous."),
               "error")
         return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
+    if not form.validate():
+        return _review_page(invoice, form), 422
     try:
         services.submit(invoice, current_user, token)
     except (services.AlreadySent, StaleDataError):
@@ -265,7 +275,8 @@ def sent_invoice(invoice_id: int):
     if invoice.status == STATUS_DRAFT:
         return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id))
     return render_template("invoices/sent.html", invoice=invoice,
-                           spec=invoice_type(invoice.invoice_type))
+                           spec=invoice_type(invoice.invoice_type),
+                           next_steps=next_steps(invoice.iban))
 
 
 def _show_page(invoice, form=None, upload_errors=()):

@@ -179,9 +179,21 @@ def review(page: Page, htmx: HtmxWatch) -> None:
     see_page(page, "Vérifier avant d'envoyer")
 
 
-def send(page: Page) -> str:
-    """« Envoyer la demande » on the review page; returns the receipt number."""
+CONFIRM = "Je confirme que ces informations sont exactes"
+
+
+def send(page: Page, check=None) -> str:
+    """Ticks « Je confirme… » and presses « Envoyer la demande » on the review page; returns
+    the receipt number. With ``check``, first presses it without ticking: the review comes
+    back, saying the box must be ticked (and that page is checked)."""
     expect(page.get_by_role("alert")).to_have_count(0)
+    if check is not None:
+        page.get_by_role("button", name="Envoyer la demande").click()
+        see_page(page, "Vérifier avant d'envoyer")
+        expect(page.get_by_role("alert")).to_contain_text(
+            f"{CONFIRM} : Cochez cette case pour pouvoir envoyer la demande.")
+        check("vérifier, case de confirmation non cochée")
+    page.get_by_role("checkbox", name=CONFIRM).check()
     page.get_by_role("button", name="Envoyer la demande").click()
     see_page(page, "Demande envoyée")
     receipt = page.locator(".receipt")

@@ -34,13 +34,16 @@ def edit_path(page) -> str:
     return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0].split("?")[0]
 
 
-def receipt_and_pdf(page, check, htmx, name: str, amount: str) -> str:
-    """Review without problems, send, the receipt, its PDF, the sent invoice's page."""
+def receipt_and_pdf(page, check, htmx, name: str, amount: str, unconfirmed_first=False) -> str:
+    """Review without problems, send (first without ticking « Je confirme… » when asked), the
+    receipt and what happens next, its PDF, the sent invoice's page."""
     review(page, htmx)
     expect(page.get_by_text("Avant d'envoyer, complétez ceci")).to_have_count(0)
     expect(total(page)).to_contain_text(amount)
     check(f"{name} : vérifier, complet")
-    receipt = send(page)
+    receipt = send(page, check if unconfirmed_first else None)
+    expect(page.get_by_role("heading", name="Et maintenant ?")).to_be_visible()
+    expect(page.get_by_text("Centrale de compensation", exact=False)).to_be_visible()
     check(f"{name} : envoyée")
     download_pdf(page)
     page.get_by_role("link", name="Voir la demande").click()
@@ -217,7 +220,7 @@ def test_a_standard_invoice_with_two_lines(page, live, check, js, htmx, tmp_path
         page.get_by_role("button", name="Joindre les fichiers choisis").click()
         expect(attached(page, "rochat.pdf")).to_be_visible()
         expect(page).to_have_url(re.compile("/modifier#pieces$"))  # back where it was
-    receipt_and_pdf(page, check, htmx, "standard", chf("90.00"))
+    receipt_and_pdf(page, check, htmx, "standard", chf("90.00"), unconfirmed_first=True)
 
 
 @JS_ON_AND_OFF

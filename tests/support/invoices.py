@@ -17,6 +17,7 @@ from tests.support.files import pdf_bytes
 from tests.support.page import page_text
 
 IBAN = "CH5604835012345678009"
+CONFIRMED = {"confirm": "y"}  # « Je confirme que ces informations sont exactes », ticked
 MOTIF = "Séance de physiothérapie respiratoire"
 
 
@@ -128,10 +129,12 @@ def review_token(client, invoice_id: int) -> tuple[str, str | None]:
 
 
 def send(client, invoice_id: int) -> str:
-    """Review, then « Envoyer la demande »; returns the receipt page's text."""
+    """Review, tick « Je confirme… », then « Envoyer la demande »; returns the receipt page's
+    text."""
     review, token = review_token(client, invoice_id)
     assert token, review
-    response = client.post(f"/demandes/{invoice_id}/envoyer", data={"submit_token": token})
+    response = client.post(f"/demandes/{invoice_id}/envoyer",
+                           data={"submit_token": token, **CONFIRMED})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/demandes/{invoice_id}/envoyee"
     receipt = client.get(f"/demandes/{invoice_id}/envoyee")
