@@ -330,10 +330,11 @@ def test_demo_builds_a_usable_base_and_can_run_again(demo_app):
     try:
         response = client.post("/connexion", data={"email": "anna.muster@example.ch",
                                                    "password": DEMO_PASSWORD})
-        assert wait_for(lambda: "Votre code Guichet" in log.text)  # sent from a thread
+        assert wait_for(lambda: "Code Guichet" in log.text)  # sent from a thread
     finally:
         logging.getLogger("guichet.sms").removeHandler(log)
     assert response.status_code == 303
-    code = re.search(r"SMS à \+41791234567 : Votre code Guichet : (\d{6})", log.text).group(1)
+    code = re.search(r"SMS à \+41791234567 : Code Guichet (\d{6}) pour vous connecter",
+                     log.text).group(1)
     response = client.post("/connexion/code", data={"code": code})
     assert response.status_code == 303 and response.headers["Location"] == "/demandes/"

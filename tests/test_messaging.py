@@ -69,7 +69,8 @@ def test_http_sms_posts_json_with_the_bearer_token(client, factory, sms):
     [body] = sms.received
     assert set(body) == {"to", "text"}
     assert body["to"] == user.phone and re.fullmatch(r"\+417\d{8}", body["to"])
-    assert re.search(r"Votre code Guichet : \d{6}\.", body["text"])
+    assert re.fullmatch(r"Code Guichet \d{6} pour vous connecter\. Valable 10 minutes\. Ne le "
+                        r"communiquez à personne\.", body["text"])
     assert sms.tokens == ["Bearer sms-token"]
     [message] = outbox("sms")
     assert message.status == "sent"
@@ -150,7 +151,7 @@ def test_console_sms_shows_the_code_in_the_log(client, factory, sms, caplog):
     with caplog.at_level(logging.INFO, logger="guichet.sms"):
         start_login(client, user)
     assert sms.received == []
-    match = re.search(rf"SMS à {re.escape(user.phone)} : Votre code Guichet : (\d{{6}})",
+    match = re.search(rf"SMS à {re.escape(user.phone)} : Code Guichet (\d{{6}}) pour vous",
                       caplog.text)
     assert match, caplog.text
     response = client.post("/connexion/code", data={"code": match.group(1)})

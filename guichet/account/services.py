@@ -95,7 +95,8 @@ def confirm_email_change(token: str) -> User | None:
 
 
 def request_phone_change(user: User, auth_session: AuthSession, new_phone: str) -> SendResult:
-    result = issue_code(auth_session, new_phone, PURPOSE_PHONE_CHANGE)
+    result = issue_code(auth_session, new_phone, PURPOSE_PHONE_CHANGE,
+                        _("pour confirmer votre nouveau numéro de portable"))
     if result.sent:  # a refused send leaves the account as it was
         user.pending_phone = new_phone
         record("phone_change_requested", actor=user, object_type="user", object_id=user.id)

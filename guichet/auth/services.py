@@ -77,7 +77,13 @@ def register(data: Registration) -> SendResult | None:
     record("register", actor=user, object_type="user", object_id=user.id)
     send_email_confirmation(user)
     pending = open_session(user, STAGE_PASSWORD, phone_hint=data.phone)
-    return issue_code(pending, data.phone, PURPOSE_LOGIN)
+    return issue_code(pending, data.phone, PURPOSE_LOGIN, _login_code_action(user))
+
+
+def _login_code_action(user: User) -> str:
+    """What the login code authorises, as its SMS says: the first one confirms the mobile."""
+    return (_("pour vous connecter") if user.phone_confirmed_at is not None
+            else _("pour confirmer votre numéro de portable"))
 
 
 def send_email_confirmation(user: User) -> None:
@@ -107,7 +113,8 @@ def start_login(email: str, password: str) -> LoginStart | None:
         user.password_hash = hash_password(password)
     pending = open_session(user, STAGE_PASSWORD, phone_hint=user.phone)
     record("login_password_ok", actor=user, object_type="user", object_id=user.id)
-    sms = None if user.is_staff else issue_code(pending, user.phone, PURPOSE_LOGIN)
+    sms = None if user.is_staff else issue_code(pending, user.phone, PURPOSE_LOGIN,
+                                                _login_code_action(user))
     return LoginStart(user, sms)
 
 
@@ -139,7 +146,8 @@ def resend_login_code(pending: AuthSession) -> SendResult | None:
         return None
     if pending.user.is_staff:
         return None  # staff use their authenticator app: no SMS (and no phone number)
-    return issue_code(pending, pending.user.phone, PURPOSE_LOGIN)
+    return issue_code(pending, pending.user.phone, PURPOSE_LOGIN,
+                      _login_code_action(pending.user))
 
 
 def complete_second_factor(pending: AuthSession, code: str) -> User | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
 from guichet.core.iban import PayoutIban, mask_iban
 from guichet.models import AuthSession, BankAccount, User, utcnow
 from guichet.models.base import db
@@ -40,7 +41,8 @@ def request_new_iban(user: User, auth_session: AuthSession, iban: PayoutIban,
     existing.confirmed_at = existing.removed_at = None
     db.session.flush()
     record("iban_requested", actor=user, object_type="bank_account", object_id=existing.id)
-    return issue_code(auth_session, user.phone, PURPOSE_IBAN)
+    return issue_code(auth_session, user.phone, PURPOSE_IBAN,
+                      _("pour confirmer l'ajout d'un IBAN"))
 
 
 def confirm_new_iban(user: User, auth_session: AuthSession, code: str) -> BankAccount | None:

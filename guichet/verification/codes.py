@@ -72,8 +72,11 @@ def _count_since(since: datetime, phone: str | None = None) -> int:
     return db.session.scalar(query)
 
 
-def issue_code(auth_session: AuthSession, phone: str, purpose: str) -> SendResult:
-    """Creates a code for ``auth_session`` and ``purpose``, queues the SMS; older codes die."""
+def issue_code(auth_session: AuthSession, phone: str, purpose: str,
+               action: str | None = None) -> SendResult:
+    """Creates a code for ``auth_session`` and ``purpose``, queues the SMS; older codes die.
+    ``action`` says in the SMS what the code authorises (« pour confirmer l'ajout d'un
+    IBAN »), so that a code nobody asked for, or asked for something else, stands out."""
     config = current_app.config
     now = utcnow()
     wait = seconds_until_resend(phone)
@@ -99,8 +102,11 @@ def issue_code(auth_session: AuthSession, phone: str, purpose: str) -> SendResul
                            code_hash=_digest(auth_session, purpose, code), created_at=now,
                            expires_at=now + config["SMS_CODE_VALIDITY"]))
     minutes = int(config["SMS_CODE_VALIDITY"].total_seconds() // 60)
-    queue_sms(phone, _("Votre code Guichet : %(code)s. Il est valable %(minutes)s minutes. "
-                       "Ne le communiquez à personne.", code=code, minutes=minutes))
+    queue_sms(phone, _("Code Guichet %(code)s %(action)s. Valable %(minutes)s minutes. Ne le "
+                       "communiquez à personne.", code=code, action=action, minutes=minutes)
+              if action else
+              _("Code Guichet %(code)s. Valable %(minutes)s minutes. Ne le communiquez à "
+                "personne.", code=code, minutes=minutes))
     _record("sms_sent", auth_session, purpose=purpose)
     return SendResult(SendOutcome.SENT)
 
