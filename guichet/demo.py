@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from stdnum import ean
 
+from guichet.core.formatting import format_decision_number
 from guichet.core.identifiers import format_navs13, normalize_name_for_match
 from guichet.core.passwords import hash_password
 from guichet.invoices.types import INVOICE_TYPES
@@ -87,9 +88,27 @@ def load_demo() -> list[str]:
              % DEMO_STAFF_TOTP,
              "  (code actuel : %s)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(), "",
              "Anna a un IBAN et une décision pour chaque type de facture ; sa fille Lea Müller",
-             "(registre ci-dessous) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
+             "(registre de démonstration) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
              "",
-             "Personnes du registre libres pour tester l'inscription :"]
-    for number, nom, prenom, born in DEMO_REGISTER[1:]:
-        lines.append(f"  {format_navs13(number)}  {nom}  {prenom}  {born:%d.%m.%Y}")
+             "N° de décision à indiquer dans les demandes (seuls ceux-ci sont acceptés) :"]
+    lines += _decision_lines()
+    lines += ["", *_free_register_lines()]
     return lines
+
+
+def _decision_lines() -> list[str]:
+    """Each demo decision: its number as the form takes it, the type, for whom."""
+    names = {number: f"{prenom} {nom}" for number, nom, prenom, _born in DEMO_REGISTER}
+    return [f"  {format_decision_number(number)}  {kind.label} ({names[navs13]})"
+            for navs13, number, kind in demo_decisions()]
+
+
+def _free_register_lines() -> list[str]:
+    """The register entries nobody has registered with yet (an account takes its N° AVS)."""
+    taken = set(db.session.scalars(select(User.navs13).where(User.navs13.is_not(None))))
+    free = [entry for entry in DEMO_REGISTER[1:] if entry[0] not in taken]
+    if not free:
+        return ["Toutes les personnes du registre de démonstration ont déjà un compte."]
+    return ["Personnes du registre libres pour tester l'inscription :"] + [
+        f"  {format_navs13(number)}  {nom}  {prenom}  {born:%d.%m.%Y}"
+        for number, nom, prenom, born in free]

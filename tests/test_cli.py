@@ -15,7 +15,7 @@ from sqlalchemy import select
 from guichet import create_app
 from guichet.core.passwords import verify_password
 from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_STAFF_TOTP
-from guichet.models import OutboxMessage, RegisteredPerson, User
+from guichet.models import Decision, OutboxMessage, RegisteredPerson, User
 from guichet.models.base import db
 from tests.support.accounts import login_staff, navs_with_check
 from tests.support.databases import count
@@ -296,6 +296,44 @@ class CollectingHandler(logging.Handler):
     @property
     def text(self) -> str:
         return "\n".join(self.messages)
+
+
+def test_demo_prints_its_decision_numbers_and_only_the_free_register_entries(demo_app):
+    runner = demo_app.test_cli_runner()
+
+    def demo():
+        with demo_app.app_context():
+            result = runner.invoke(args=["demo"])
+            db.session.remove()
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.output
+
+    first = demo()
+    assert "N° de décision à indiquer dans les demandes (seuls ceux-ci sont acceptés) :" in first
+    with demo_app.app_context():
+        decisions = db.session.scalars(select(Decision).order_by(Decision.number)).all()
+        assert len(decisions) == 5
+        for decision in decisions:
+            spaced = f"{decision.number[:3]} {decision.number[3:7]} {decision.number[7:]}"
+            assert re.search(rf"^  {spaced}  \S.* \((Anna Muster|Lea Müller)\)$", first, re.M), \
+                spaced
+        db.session.remove()
+    assert re.search(r"^  324 2025 \d{7}  Allocation pour impotent \(API\) — mineur·e "
+                     r"\(Lea Müller\)$", first, re.M)
+    marko = DEMO_REGISTER[1]
+    assert marko[1] in first.split("libres pour tester l'inscription")[1]
+
+    # Marko signs up; the next run no longer offers him
+    with demo_app.app_context():
+        db.session.add(User(email="marko@example.ch", password_hash="x", navs13=marko[0],
+                            nom=marko[1], prenom=marko[2], date_naissance=marko[3]))
+        db.session.commit()
+        db.session.remove()
+    second = demo()
+    free = second.split("libres pour tester l'inscription")[1]
+    assert marko[1] not in free and f"{marko[3]:%d.%m.%Y}" not in free
+    for _, nom, _, born in DEMO_REGISTER[2:]:
+        assert nom in free and f"{born:%d.%m.%Y}" in free
 
 
 def test_demo_builds_a_usable_base_and_can_run_again(demo_app):

@@ -23,7 +23,8 @@ def ready(ready):
 def test_travel_invoice_from_home_to_receipt(ready, sms, mailbox):
     client = ready
     home = page_text(client.get("/demandes/"))
-    assert "Sélectionner une facture" in home and "Frais de déplacement et de repas" in home
+    assert "Nouvelle demande : quel type de facture ?" in home
+    assert "Sélectionner une facture" not in home and "Frais de déplacement et de repas" in home
     response = client.post("/demandes/nouvelle", data={"type": "deplacement"})
     assert response.status_code == 303
     invoice = db.session.scalars(select(Invoice)).one()

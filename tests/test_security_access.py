@@ -23,7 +23,7 @@ from tests.support.page import page_text
 pytestmark = pytest.mark.sqlite_only
 
 PUBLIC_ENDPOINTS = {
-    "static", "main.index", "main.accessibility",
+    "static", "main.index", "main.accessibility", "main.favicon",
     "auth.register", "auth.check_register_field", "auth.login", "auth.second_factor",
     "auth.resend_code", "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
     "account.confirm_email_change",

@@ -108,14 +108,21 @@ def civilite_field():
                       validators=[required(_l("Choisissez Madame ou Monsieur."))])
 
 
+# Babel's codes that are no place to live: groupings and test codes, and the territories
+# without a permanent population (Antarctica, Bouvet, Clipperton, South Georgia, Heard and
+# McDonald, the French Southern Lands, the US Minor Outlying Islands, and the British Indian
+# Ocean Territory with Diego Garcia, a military base).
+NOT_AN_ADDRESS = frozenset({"ZZ", "EU", "EZ", "UN", "XA", "XB", "QO",
+                            "AQ", "BV", "CP", "GS", "HM", "TF", "UM", "IO", "DG"})
+
+
 @lru_cache(maxsize=1)
 def country_choices() -> list[SelectChoice]:
-    """Switzerland first, then every country by its French name."""
+    """Switzerland first, then every country or territory people live in, by its French name."""
     names = Locale.parse("fr_CH").territories
     countries = sorted(((code, name) for code, name in names.items()
-                        if len(code) == 2 and code.isalpha() and code not in {"CH", "ZZ", "EU",
-                                                                                "EZ", "UN", "XA",
-                                                                                "XB", "QO"}),
+                        if len(code) == 2 and code.isalpha() and code != "CH"
+                        and code not in NOT_AN_ADDRESS),
                        key=lambda item: _sort_key(item[1]))
     return [SelectChoice(code, name) for code, name in [("CH", names["CH"])] + countries]
 

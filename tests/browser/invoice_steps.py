@@ -123,7 +123,7 @@ def answer(scope, question: str, choice: str) -> None:
 def start_invoice(page: Page, type_key: str) -> None:
     """From « Mes demandes »: one of the five buttons; a Brouillon opens."""
     label = TYPES[type_key]
-    page.get_by_role("region", name="Sélectionner une facture").get_by_role(
+    page.get_by_role("region", name="Nouvelle demande : quel type de facture ?").get_by_role(
         "button", name=label, exact=True).click()
     see_page(page, f"{label} — Brouillon", label)
 
