@@ -115,7 +115,7 @@ def test_an_assistance_invoice_shows_its_answers_notes_and_missing_pieces(ready)
     assert view.type_label == "Contribution d'assistance"
     details = {detail.label: detail.value for detail in view.details}
     assert details["Mois"] == f"{month:%m.%Y}"
-    assert details["Votre décision prévoit-elle 11 mois par an (art. 39g RAI) ?"] == "Non"
+    assert details["Votre décision compte-t-elle 11 mois par an au lieu de 12 ?"] == "Non"
     assert view.lines[0].label == "Marie Dupont" and view.total == Decimal("458.90")
     assert view.notes == ["Il reste 2'541.10 CHF pour ce mois et 23'541.10 CHF pour l'année."]
     required = [group.label for group in view.pieces if group.required]
@@ -126,7 +126,7 @@ def test_an_assistance_invoice_shows_its_answers_notes_and_missing_pieces(ready)
     review, _token = review_token(client, invoice_id)
     pdf = pdf_text(client, invoice_id)
     for shown in (review, pdf):
-        assert f"Mois {month:%m.%Y}" in shown and "11 mois par an (art. 39g RAI) ? Non" in shown
+        assert f"Mois {month:%m.%Y}" in shown and "11 mois par an au lieu de 12 ? Non" in shown
         assert "Marie Dupont" in shown and "458.90 CHF" in shown
         assert "Il reste 2'541.10 CHF pour ce mois" in shown
 

@@ -48,7 +48,7 @@ def list_beneficiaries():
         except services.AlreadyListed:
             form.navs13.errors.append(_("Cette personne figure déjà dans votre liste."))
         else:
-            flash(_("Le bénéficiaire a été ajouté."), "success")
+            flash(_("La personne a été ajoutée à vos bénéficiaires."), "success")
             return redirect(url_for("beneficiaries.list_beneficiaries"), 303)
     return _page(form=form, status=422 if form.errors else 200)
 
@@ -59,7 +59,7 @@ def remove_beneficiary(beneficiary_id: int):
     beneficiary = _owned_or_404(beneficiary_id)
     if EmptyForm().validate_on_submit() and services.remove_beneficiary(current_user,
                                                                          beneficiary):
-        flash(_("Le bénéficiaire a été retiré de votre liste."), "success")
+        flash(_("La personne a été retirée de vos bénéficiaires."), "success")
     return redirect(url_for("beneficiaries.list_beneficiaries"), 303)
 
 

@@ -84,7 +84,7 @@ def test_travel_by_car_with_a_meal(page, live, check, js, htmx, tmp_path):
     fill_all(trip, {"Kilomètres parcourus (aller et retour)": "42",
                     "Heure de départ": "08:00", "Heure de retour": "14:00"})
     answer(trip, "La décision dit-elle déjà que votre handicap exige", "Non")
-    answer(trip, "Un·e accompagnant·e était-il nécessaire ?", "Non")
+    answer(trip, "La présence d'un·e accompagnant·e était-elle nécessaire ?", "Non")
     refresh(page, htmx)
     expect(page.get_by_role("cell", name=chf("18.90"))).to_be_visible()
     expect(total(page)).to_contain_text(chf("30.40"))  # 42 km × 0.45 + the meal 11.50

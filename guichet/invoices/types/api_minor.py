@@ -296,6 +296,6 @@ TYPE = InvoiceType(
                   choices=SUPPLEMENT_CHOICES, optional=True),
     ),
     line_fields=(
-        FieldSpec("place", _l("Où l'enfant a-t-il passé la nuit ?"), SELECT,
+        FieldSpec("place", _l("Lieu où l'enfant a passé la nuit"), SELECT,
                   choices=tuple(DAY_PLACES.items())),
     ))

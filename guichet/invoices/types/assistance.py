@@ -284,8 +284,9 @@ TYPE = InvoiceType(
                   width="short", optional=True,
                   hint=_l("Seulement si l'office ne le connaît pas déjà : le montant de la "
                           "décision enregistrée à l'office fait foi.")),
-        FieldSpec("eleven_months", _l("Votre décision prévoit-elle 11 mois par an "
-                                      "(art. 39g RAI) ?"), YESNO, optional=True),
+        FieldSpec("eleven_months", _l("Votre décision compte-t-elle 11 mois par an au lieu "
+                                      "de 12 ?"), YESNO, optional=True,
+                  hint=_l("C'est écrit dans votre décision. Base légale : art. 39g RAI.")),
     ),
     line_fields=(
         FieldSpec("name", _l("Nom de l'assistant·e"), max_length=100),

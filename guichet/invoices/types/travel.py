@@ -185,7 +185,7 @@ def compute_trip(trip: TripLine, *, rates: RateBook) -> LineResult:
     meal_key = meal_rate_key(away)
     meal = None
     if meal_key is not None:
-        meal = flat_charge(_("Repas (viatique), absence de %(duration)s",
+        meal = flat_charge(_("Forfait repas, absence de %(duration)s",
                              duration=_duration(away)), 1, meal_key, on, rates)
         charges.append(meal)
     if trip.nights > 0:
@@ -197,7 +197,7 @@ def compute_trip(trip: TripLine, *, rates: RateBook) -> LineResult:
             charges.append(Charge(_("%(transport)s de l'accompagnant·e : montant payé",
                                     transport=transport_label), fare))
         if meal is not None:
-            charges.append(Charge(_("Repas (viatique) de l'accompagnant·e : 1 × %(rate)s",
+            charges.append(Charge(_("Forfait repas de l'accompagnant·e : 1 × %(rate)s",
                                     rate=format_chf(meal.rate)), meal.amount, meal.quantity,
                                   meal.rate, meal.rate_key))
 
@@ -323,5 +323,6 @@ TYPE = InvoiceType(
         FieldSpec("return_time", _l("Heure de retour"), TIME, hint=_l("HH:MM"), width="short"),
         FieldSpec("nights", _l("Nuits hors du domicile"), INTEGER, width="short", optional=True,
                   hint=_l("0 si vous êtes rentré·e le jour même.")),
-        FieldSpec("companion", _l("Un·e accompagnant·e était-il nécessaire ?"), YESNO),
+        FieldSpec("companion", _l("La présence d'un·e accompagnant·e était-elle nécessaire ?"),
+                  YESNO),
     ))
