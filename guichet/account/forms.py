@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from guichet.core.forms import (address_fields, civilite_field, current_password_field,
-                                email_field, mobile_field, new_password_fields,
-                                validate_swiss_npa)
+from guichet.core.forms import (address_fields, civilite_field, current_password_field, email_field,
+                                mobile_field, new_password_fields, validate_swiss_npa)
 from guichet.core.i18n import lazy_gettext as _l
 
 
