@@ -15,8 +15,10 @@ from guichet.models import BankAccount, Beneficiary, Invoice, utcnow
 from guichet.models.base import db
 from guichet.models.rates import Rate
 from tests.support.accounts import login
-from tests.support.invoices import (a_recent_day, add_decision, complete_standard, new_invoice,
-                                    pdf_file, post_form, review_token, send)
+from tests.support.files import pdf_bytes
+from tests.support.invoices import (a_recent_day, add_decision, ask_for_complement,
+                                    complete_standard, new_invoice, pdf_file, post_form,
+                                    review_token, send)
 from tests.support.page import page_text
 
 TRAVEL_DECISION = "32420250000001"
@@ -199,3 +201,20 @@ def test_pieces_are_grouped_by_the_document_they_stand_for(ready):
         other = shown.index("Autres pièces (facultatif)", tickets)
         assert tickets < shown.index("aller.pdf") < shown.index("retour.pdf") < other
         assert other < shown.index("programme.pdf")
+
+
+def test_files_sent_in_answer_to_the_office_are_listed_as_such(app, ready, factory):
+    client = ready
+    invoice_id = complete_standard(client)
+    send(client, invoice_id)
+    ask_for_complement(app, invoice_id, factory)
+    response = client.post(f"/demandes/{invoice_id}/complement", data={
+        "message": "Voici le détail.",
+        "files-complement": [(io.BytesIO(pdf_bytes()), "detail-seances.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    for shown in documents(client, invoice_id).values():
+        supplier = shown.index("Facture du fournisseur", shown.index("Pièces justificatives"))
+        answer = shown.index("Documents envoyés à la demande de l'office", supplier)
+        assert supplier < shown.index("facture-pharmacie.pdf") < answer
+        assert answer < shown.index("detail-seances.pdf")

@@ -156,6 +156,12 @@ def frozen_copy(invoice: Invoice, evaluation: Evaluation) -> dict:
         "account": {"iban": account.iban, "holder": account.holder,
                     "bank_name": account.bank_name} if account is not None else None,
         "decision_number": view.decision_number,
+        # the answers as they read on sending: a later change of the type's form or wording
+        # does not change what the sent invoice says was declared
+        "details": [[detail.label, detail.value] for detail in view.details],
+        "declared_lines": [{"title": line.title,
+                            "answers": [[answer.label, answer.value] for answer in line.answers]}
+                           for line in view.declared_lines],
         "evaluation": {
             "lines": [{"label_parts": list(line.label_parts),
                        "charges": [{"label": str(charge.label), "amount": str(charge.amount)}
@@ -250,7 +256,10 @@ class InvoiceView:
 
     @cached_property
     def details(self) -> list[Detail]:
-        """The type's own answers that were given and are shown in this situation."""
+        """The type's own answers that were given and are shown in this situation (a sent
+        invoice: as they read on sending)."""
+        if self.frozen and "details" in self.frozen:
+            return [Detail(label, value) for label, value in self.frozen["details"]]
         fields = self.invoice.fields or {}
         return [Detail(str(spec.label), display_value(spec, fields[spec.name]))
                 for spec in self.type.fields if spec.visible(fields) and fields.get(spec.name)]
@@ -258,7 +267,12 @@ class InvoiceView:
     @cached_property
     def declared_lines(self) -> list[DeclaredLine]:
         """Each line (trip, assistant, night …) with every answer given for it that is shown
-        in its situation: the times, nights, companion, kilometres … as declared."""
+        in its situation: the times, nights, companion, kilometres … as declared (a sent
+        invoice: as they read on sending)."""
+        if self.frozen and "declared_lines" in self.frozen:
+            return [DeclaredLine(line["title"], [Detail(label, value)
+                                                 for label, value in line["answers"]])
+                    for line in self.frozen["declared_lines"]]
         spec = self.type
         found = []
         for index, line in enumerate(self.invoice.lines):
