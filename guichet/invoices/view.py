@@ -163,7 +163,7 @@ def frozen_copy(invoice: Invoice, evaluation: Evaluation) -> dict:
                             "answers": [[answer.label, answer.value] for answer in line.answers]}
                            for line in view.declared_lines],
         "evaluation": {
-            "lines": [{"label_parts": list(line.label_parts),
+            "lines": [{"label_parts": [str(part) for part in line.label_parts],
                        "charges": [{"label": str(charge.label), "amount": str(charge.amount)}
                                    for charge in line.charges]}
                       for line in evaluation.priced_lines],
