@@ -60,6 +60,8 @@ def urls(owner) -> list[tuple[str, str, dict]]:
         ("GET", f"/demandes/{d}", {}),
         ("GET", f"/demandes/{d}/pdf", {}),
         ("GET", f"/demandes/{s}/pdf", {}),
+        ("GET", f"/demandes/{d}/recu", {}),
+        ("GET", f"/demandes/{s}/recu", {}),
         ("GET", f"/demandes/{d}/pieces/{a}", {}),
         ("GET", f"/demandes/{d}/supprimer", {}),
         ("POST", f"/demandes/{d}/supprimer", {}),

@@ -189,8 +189,11 @@ def _invoice(user, fields, status="draft", **columns):
 
 
 def _state(invoice_id):
-    invoice = db.session.get(Invoice, invoice_id)
-    return invoice.beneficiary_id, invoice.bank_account_id, dict(invoice.fields)
+    # only these columns: the models may hold columns added by later revisions
+    beneficiary_id, bank_account_id, fields = db.session.execute(select(
+        Invoice.beneficiary_id, Invoice.bank_account_id, Invoice.fields).where(
+        Invoice.id == invoice_id)).one()
+    return beneficiary_id, bank_account_id, dict(fields)
 
 
 def test_drafts_choices_move_to_the_columns_and_back(migrating_app):
@@ -249,6 +252,58 @@ def test_drafts_choices_move_to_the_columns_and_back(migrating_app):
         assert _state(ids["empty"]) == (None, None, {
             "beneficiary_id": "", "bank_account_id": "", "decision_number": "324"})
         assert _state(ids["sent"]) == (child_id, iban_id, {"beneficiary_id": str(child_id)})
-        rows = db.session.scalars(select(Invoice).where(Invoice.status == "draft")).all()
+        rows = db.session.execute(select(Invoice.beneficiary_id, Invoice.bank_account_id)
+                                  .where(Invoice.status == "draft")).all()
         assert all(row.beneficiary_id is None and row.bank_account_id is None for row in rows)
+        db.session.remove()
+
+
+# --- e6f7a8b9c0d1: sent invoices keep a copy of what their documents show ----------------------
+
+BEFORE_FROZEN = "d5e6f7a8b9c0"
+
+
+def test_invoices_already_sent_get_their_copy_from_the_records_as_they_are(migrating_app):
+    app = migrating_app
+    flask_db(app, "downgrade", "base")  # the PostgreSQL database is shared by this module's tests
+    flask_db(app, "upgrade", BEFORE_FROZEN)
+    with app.app_context():
+        anna, other = _user("anna@example.ch"), _user("other@example.ch")
+        anna.nom, anna.prenom, anna.navs13 = "Muster", "Anna", "7561234567897"
+        anna.date_naissance, anna.civilite = date(1985, 3, 15), "madame"
+        anna.rue, anna.npa, anna.localite, anna.pays = "Rue du Seyon 10", "2000", "Neuchâtel", "CH"
+        child = _beneficiary(anna, "7569217076985")
+        foreign = _beneficiary(other, "7561234567897")
+        iban = _account(anna, "CH5604835012345678009")
+        sent = _invoice(anna, {}, status="accepted", beneficiary_id=child.id,
+                        bank_account_id=iban.id, iban=iban.iban,
+                        decision_number="32420250000001")
+        odd = _invoice(anna, {"decision_number": "324.2025"}, status="submitted",
+                       beneficiary_id=foreign.id, bank_account_id=None)
+        draft = _invoice(anna, {}, beneficiary_id=child.id)
+        db.session.commit()
+        db.session.remove()
+
+    flask_db(app, "upgrade")
+    with app.app_context():
+        frozen = db.session.get(Invoice, sent).frozen
+        assert frozen == {
+            "owner": {"nom": "Muster", "prenom": "Anna", "navs13": "7561234567897",
+                      "date_naissance": "1985-03-15", "civilite": "madame",
+                      "rue": "Rue du Seyon 10", "npa": "2000", "localite": "Neuchâtel",
+                      "pays": "CH"},
+            "beneficiary": {"nom": "Muster", "prenom": "Lina", "navs13": "7569217076985",
+                            "date_naissance": "2015-05-05"},
+            "account": {"iban": "CH5604835012345678009", "holder": "Anna Muster",
+                        "bank_name": None},
+            "decision_number": "32420250000001"}
+        odd_copy = db.session.get(Invoice, odd).frozen
+        assert (odd_copy["beneficiary"], odd_copy["account"], odd_copy["decision_number"]) == (
+            None, None, "324.2025")  # another account's row is never copied
+        assert db.session.get(Invoice, draft).frozen is None
+        db.session.remove()
+
+    flask_db(app, "downgrade", BEFORE_FROZEN)
+    with app.app_context():
+        assert "frozen" not in {c["name"] for c in inspect(db.engine).get_columns("invoices")}
         db.session.remove()

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from guichet.core.forms import (address_fields, birth_date_field, civilite_field,
-                                current_password_field, email_field, mobile_field, navs_field,
-                                new_password_fields, text_field, validate_swiss_npa)
+from guichet.core.forms import (address_fields, civilite_field, current_password_field, email_field,
+                                mobile_field, new_password_fields, validate_swiss_npa)
 from guichet.core.i18n import lazy_gettext as _l
 
 
 class ProfileForm(FlaskForm):
+    """What the person may change themselves: civilité and address. The identity checked
+    against the register at registration (N° AVS, nom, prénom, date de naissance) is not a
+    field: only the office corrects it, so a posted value for it is never read."""
+
     civilite = civilite_field()
-    nom = text_field(_l("Nom"), 100)
-    prenom = text_field(_l("Prénom"), 100)
-    date_naissance = birth_date_field()
-    navs13 = navs_field()
     rue, npa, localite, pays = address_fields()
     validate_npa = validate_swiss_npa
 

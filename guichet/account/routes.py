@@ -25,37 +25,26 @@ WRONG_PASSWORD = "Le mot de passe actuel n'est pas correct."
 @bp.route("/", methods=["GET", "POST"])
 @insured_required
 def profile():
-    """The profile form, pre-filled; 303 back after a successful save."""
+    """The identity, read-only, and the form for civilité and address, pre-filled; 303 back
+    after a successful save. Posted identity fields are not read (the form has none)."""
     user = current_user
     form = ProfileForm(obj=None if request.method == "POST" else _ProfileData(user))
     if form.validate_on_submit():
-        try:
-            services.update_profile(user, services.Profile(
-                civilite=form.civilite.data, nom=form.nom.data, prenom=form.prenom.data,
-                date_naissance=form.date_naissance.normalized, navs13=form.navs13.normalized,
-                rue=form.rue.data, npa=form.npa.data, localite=form.localite.data,
-                pays=form.pays.data))
-        except services.NotInRegister:
-            form.navs13.errors.append(_(
-                "Ces données (N° AVS, nom, date de naissance) ne correspondent pas à notre "
-                "registre. Vérifiez-les ou appelez l'office."))
-        except services.NumberTaken:
-            form.navs13.errors.append(_("Ce N° AVS est déjà lié à un autre compte. "
-                                        "Appelez l'office."))
-        else:
-            flash(_("Vos données ont été enregistrées."), "success")
-            return redirect(url_for("account.profile"), 303)
+        services.update_profile(user, services.Profile(
+            civilite=form.civilite.data, rue=form.rue.data, npa=form.npa.data,
+            localite=form.localite.data, pays=form.pays.data))
+        flash(_("Vos données ont été enregistrées."), "success")
+        return redirect(url_for("account.profile"), 303)
     status = 422 if form.errors else 200
     return render_template("account/profile.html", form=form, user=user,
+                           navs13=format_navs13(user.navs13) if user.navs13 else "",
                            phone=format_phone_national(user.phone) if user.phone else ""), status
 
 
 class _ProfileData:
     def __init__(self, user):
-        for name in ("civilite", "nom", "prenom", "rue", "npa", "localite", "pays"):
+        for name in ("civilite", "rue", "npa", "localite", "pays"):
             setattr(self, name, getattr(user, name))
-        self.navs13 = format_navs13(user.navs13) if user.navs13 else ""
-        self.date_naissance = user.date_naissance.strftime("%d.%m.%Y") if user.date_naissance else ""
 
 
 @bp.route("/email", methods=["GET", "POST"])

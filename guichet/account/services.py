@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -14,7 +13,6 @@ from guichet.messaging import queue_email
 from guichet.models import AuthSession, User, utcnow
 from guichet.models.base import db
 from guichet.models.codes import PURPOSE_PHONE_CHANGE
-from guichet.register.lookup import find_in_register
 from guichet.verification import links as tokens
 from guichet.verification.codes import SendResult, check_code, issue_code
 from guichet.verification.credentials import notify_old_address, set_password
@@ -22,34 +20,19 @@ from guichet.verification.credentials import notify_old_address, set_password
 
 @dataclass
 class Profile:
+    """What the insured person may change in « Vos données ». The identity checked against the
+    register at registration (N° AVS, nom, prénom, date de naissance) is not part of it: only
+    the office corrects it (security.md 7), so the account, and the holder's beneficiary entry
+    that follows it, keep the identity that was checked."""
+
     civilite: str
-    nom: str
-    prenom: str
-    date_naissance: date
-    navs13: str
     rue: str
     npa: str
     localite: str
     pays: str
 
 
-class NotInRegister(ValueError):
-    """The new identity does not match the office register."""
-
-
-class NumberTaken(ValueError):
-    """Another account already uses this AVS number."""
-
-
 def update_profile(user: User, profile: Profile) -> None:
-    identity_changed = (profile.navs13 != user.navs13 or profile.nom != user.nom
-                        or profile.date_naissance != user.date_naissance)
-    if identity_changed:
-        if find_in_register(profile.navs13, profile.nom, profile.date_naissance) is None:
-            raise NotInRegister()
-        if profile.navs13 != user.navs13 and db.session.scalar(
-                select(User.id).where(User.navs13 == profile.navs13)) is not None:
-            raise NumberTaken()
     changed = [name for name, value in vars(profile).items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, getattr(profile, name))

@@ -26,6 +26,8 @@ from . import pieces
 from .pricing import chosen_account, chosen_beneficiary, evaluate, remember_amounts
 from .receipts import next_receipt_number, next_steps
 from .types import invoice_type
+from .types.base import Evaluation
+from .view import frozen_copy
 
 PAGE_SIZE = 20
 
@@ -102,14 +104,15 @@ def new_submit_token() -> str:
 
 def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     """Sends the draft: the amounts as computed now from dated rates, receipt number, status
-    Envoyée, the IBAN as it is now, history, the receipt by e-mail.
+    Envoyée, the IBAN as it is now, a copy of everything its documents show from other records
+    (:func:`~.view.frozen_copy`), history, the receipt by e-mail.
 
     The caller has checked completeness. Raises ``AlreadySent`` when the same token (or another
     request) already sent it, so the caller can redirect to the existing receipt.
     """
     if invoice.status != STATUS_DRAFT:
         raise AlreadySent()
-    _finalise_amounts(invoice)
+    evaluation = _finalise_amounts(invoice)
     now = utcnow()
     invoice.submit_token = token
     invoice.status = STATUS_SUBMITTED
@@ -120,6 +123,7 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     invoice.iban = bank.iban if bank else None
     beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
+    invoice.frozen = frozen_copy(invoice, evaluation)
     _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
     notify_received(invoice, user)
@@ -130,12 +134,13 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     return invoice
 
 
-def _finalise_amounts(invoice: Invoice) -> None:
+def _finalise_amounts(invoice: Invoice) -> Evaluation:
     """The amounts per line and the total, as computed now from dated rates."""
     evaluation = evaluate(invoice, strict=True)
     remember_amounts(invoice, evaluation)
     for line, priced in zip(invoice.lines, evaluation.priced_lines):
         line.amount = priced.amount
+    return evaluation
 
 
 def notify_received(invoice: Invoice, user: User) -> None:

@@ -3,10 +3,17 @@ by each page that shows it — the draft's form (its pièces and problems), the 
 sending, the invoice's own page, its PDF — and next by the staff screens and the transmission
 PDF. Templates only lay it out (``templates/invoices/_view.html``); what is shown, in which
 words, comes from here.
+
+A draft reads the live records (the account, the beneficiary, the IBAN, the dated rates). At
+sending, :func:`frozen_copy` keeps in the invoice (``invoices.frozen``) everything its documents
+show from other records; a sent invoice's view reads that copy, so its page, its receipt and its
+PDF never follow later changes of the profile, the beneficiary, the IBAN or the rates.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from functools import cached_property
 
 from guichet.core.i18n import gettext as _
@@ -17,7 +24,8 @@ from guichet.models.invoices import STATUS_DRAFT
 from . import pricing
 from .status import status_text
 from .types import invoice_type
-from .types.base import SELECT, YESNO, Evaluation, FieldSpec
+from .types.amounts import Charge, LineResult
+from .types.base import SELECT, YESNO, Evaluation, FieldSpec, Requirement
 
 #: Where pièces go that answer none of the requirements (the form's « Autres pièces »).
 OTHER_PIECES = "other"
@@ -29,6 +37,14 @@ class Detail:
 
     label: str
     value: str
+
+
+@dataclass(frozen=True)
+class DeclaredLine:
+    """One line as the person declared it (« Trajet 1 »): each answer given, as it reads."""
+
+    title: str
+    answers: list[Detail]
 
 
 @dataclass(frozen=True)
@@ -70,18 +86,122 @@ def display_value(spec: FieldSpec, raw: str | None) -> str:
     return raw
 
 
+# --- the copy kept at sending ----------------------------------------------------------------
+
+#: Where the copies of complement answers go (they answer the office, not a requirement).
+COMPLEMENT_PIECES = "complement"
+
+
+@dataclass(frozen=True)
+class PersonCopy:
+    """The account holder, or a beneficiary, as the invoice was sent."""
+
+    nom: str
+    prenom: str
+    navs13: str
+    date_naissance: date | None
+    civilite: str | None = None
+    rue: str | None = None
+    npa: str | None = None
+    localite: str | None = None
+    pays: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.prenom} {self.nom}".strip()
+
+    @classmethod
+    def read(cls, data: dict | None) -> PersonCopy | None:
+        if not data:
+            return None
+        born = data.get("date_naissance")
+        return cls(**{**data, "date_naissance": date.fromisoformat(born) if born else None})
+
+
+@dataclass(frozen=True)
+class AccountCopy:
+    """The IBAN the reimbursement goes to, with its holder and bank, as the invoice was sent."""
+
+    iban: str
+    holder: str
+    bank_name: str | None = None
+
+    @classmethod
+    def read(cls, data: dict | None) -> AccountCopy | None:
+        return cls(**data) if data else None
+
+
+_PERSON = ("nom", "prenom", "navs13", "date_naissance")
+_ADDRESS = ("civilite", "rue", "npa", "localite", "pays")
+
+
+def _person(row, names) -> dict | None:
+    if row is None:
+        return None
+    data = {name: getattr(row, name) or "" for name in names}
+    data["date_naissance"] = row.date_naissance.isoformat() if row.date_naissance else None
+    return data
+
+
+def frozen_copy(invoice: Invoice, evaluation: Evaluation) -> dict:
+    """What the sent invoice's documents show from records other than the invoice itself: the
+    account holder and their address, the beneficiary, the IBAN with holder and bank, the
+    decision number, and the evaluation (lines with their calculation at the rates in force,
+    notes, pièces asked). Plain JSON; :class:`InvoiceView` reads it back."""
+    view = InvoiceView(invoice, evaluation, live=True)
+    account = view.account
+    return {
+        "owner": _person(view.owner, _PERSON + _ADDRESS),
+        "beneficiary": _person(view.beneficiary, _PERSON),
+        "account": {"iban": account.iban, "holder": account.holder,
+                    "bank_name": account.bank_name} if account is not None else None,
+        "decision_number": view.decision_number,
+        # the answers as they read on sending: a later change of the type's form or wording
+        # does not change what the sent invoice says was declared
+        "details": [[detail.label, detail.value] for detail in view.details],
+        "declared_lines": [{"title": line.title,
+                            "answers": [[answer.label, answer.value] for answer in line.answers]}
+                           for line in view.declared_lines],
+        "evaluation": {
+            "lines": [{"label_parts": [str(part) for part in line.label_parts],
+                       "charges": [{"label": str(charge.label), "amount": str(charge.amount)}
+                                   for charge in line.charges]}
+                      for line in evaluation.priced_lines],
+            "notes": [str(note) for note in evaluation.notes],
+            "requirements": [{"key": r.key, "label": str(r.label), "reason": str(r.reason),
+                              "required": r.required} for r in evaluation.requirements]},
+    }
+
+
+def _frozen_evaluation(data: dict) -> Evaluation:
+    """The evaluation kept at sending (nothing is computed again: no rate is read)."""
+    lines = [LineResult.of(line["label_parts"],
+                           [Charge(charge["label"], Decimal(charge["amount"]))
+                            for charge in line["charges"]])
+             for line in data.get("lines", [])]
+    return Evaluation(priced_lines=lines, notes=list(data.get("notes", [])),
+                      requirements=[Requirement(**r) for r in data.get("requirements", [])])
+
+
 class InvoiceView:
     """The facts of one invoice that its pages and PDFs show.
 
     ``evaluation`` is what the page computed (the form's, while editing); by default a draft is
-    evaluated strictly (what is missing counts: review, PDF) and a sent invoice as it stands.
-    What needs more queries (the owner, the history …) is worked out only when a page asks.
+    evaluated strictly (what is missing counts: review, PDF) and a sent invoice is read from
+    the copy kept at sending (``live=True``: from the live records, as :func:`frozen_copy`
+    does). What needs more queries (the owner, the history …) is worked out only when a page
+    asks.
     """
 
-    def __init__(self, invoice: Invoice, evaluation: Evaluation | None = None):
+    def __init__(self, invoice: Invoice, evaluation: Evaluation | None = None, *,
+                 live: bool = False):
         self.invoice = invoice
         self.is_draft = invoice.status == STATUS_DRAFT
-        self.evaluation = evaluation or pricing.evaluate(invoice, strict=self.is_draft)
+        #: the copy kept at sending (``None``: a draft, or read live)
+        self.frozen = None if self.is_draft or live else (invoice.frozen or None)
+        kept = (self.frozen or {}).get("evaluation")
+        self.evaluation = evaluation or (_frozen_evaluation(kept) if kept is not None else
+                                         pricing.evaluate(invoice, strict=self.is_draft))
         self.type = invoice_type(invoice.invoice_type)
         self.type_label = str(self.type.label)
         self.status = status_text(invoice.status)
@@ -89,7 +209,8 @@ class InvoiceView:
         self.created_at = invoice.created_at
         self.submitted_at = invoice.submitted_at
         #: the decision number as given (format it with the ``decision_number`` filter)
-        self.decision_number = pricing.decision_number_of(invoice)
+        self.decision_number = (self.frozen["decision_number"] if self.frozen
+                                else pricing.decision_number_of(invoice))
         self.remark = invoice.remark or ""
         #: each line with its calculation (what the type's pricer returned)
         self.lines = self.evaluation.priced_lines
@@ -101,20 +222,28 @@ class InvoiceView:
     # --- who, and where the money goes ---------------------------------------------------------
 
     @cached_property
-    def owner(self) -> User:
-        """The account that sent it (the insured person, or their representative)."""
+    def owner(self) -> User | PersonCopy:
+        """The account that sent it (the insured person, or their representative): its name
+        and address (a sent invoice: as they were on sending)."""
+        if self.frozen:
+            return PersonCopy.read(self.frozen["owner"])
         return db.session.get(User, self.invoice.user_id)
 
     @cached_property
-    def beneficiary(self) -> Beneficiary | None:
-        """The chosen beneficiary, only ever one of the owner's own rows."""
+    def beneficiary(self) -> Beneficiary | PersonCopy | None:
+        """The chosen beneficiary, only ever one of the owner's own rows (a sent invoice: as
+        it was on sending)."""
+        if self.frozen:
+            return PersonCopy.read(self.frozen["beneficiary"])
         return pricing.owned_row(Beneficiary, self.invoice.beneficiary_id,
                                  self.invoice.user_id, active=False)
 
     @cached_property
-    def account(self) -> BankAccount | None:
-        """The chosen IBAN's row, only ever one of the owner's own (a sent invoice keeps the
-        IBAN itself in :attr:`iban`)."""
+    def account(self) -> BankAccount | AccountCopy | None:
+        """The chosen IBAN with its holder and bank, only ever one of the owner's own (a sent
+        invoice: as it was on sending; the IBAN itself is also in :attr:`iban`)."""
+        if self.frozen:
+            return AccountCopy.read(self.frozen["account"])
         return pricing.owned_row(BankAccount, self.invoice.bank_account_id,
                                  self.invoice.user_id, active=False)
 
@@ -127,10 +256,37 @@ class InvoiceView:
 
     @cached_property
     def details(self) -> list[Detail]:
-        """The type's own answers that were given and are shown in this situation."""
+        """The type's own answers that were given and are shown in this situation (a sent
+        invoice: as they read on sending)."""
+        if self.frozen and "details" in self.frozen:
+            return [Detail(label, value) for label, value in self.frozen["details"]]
         fields = self.invoice.fields or {}
         return [Detail(str(spec.label), display_value(spec, fields[spec.name]))
                 for spec in self.type.fields if spec.visible(fields) and fields.get(spec.name)]
+
+    @cached_property
+    def declared_lines(self) -> list[DeclaredLine]:
+        """Each line (trip, assistant, night …) with every answer given for it that is shown
+        in its situation: the times, nights, companion, kilometres … as declared (a sent
+        invoice: as they read on sending)."""
+        if self.frozen and "declared_lines" in self.frozen:
+            return [DeclaredLine(line["title"], [Detail(label, value)
+                                                 for label, value in line["answers"]])
+                    for line in self.frozen["declared_lines"]]
+        spec = self.type
+        found = []
+        for index, line in enumerate(self.invoice.lines):
+            data = line.data or {}
+            found.append(DeclaredLine(
+                f"{spec.line_label} {index + 1}",
+                [Detail(str(field.label), display_value(field, data[field.name]))
+                 for field in spec.line_fields if field.visible(data) and data.get(field.name)]))
+        return found
+
+    @property
+    def one_answer_per_line(self) -> bool:
+        """Each line asks one thing (a night's place): the lines read as one list."""
+        return len(self.type.line_fields) == 1
 
     @property
     def attachments(self) -> list[Attachment]:
@@ -138,16 +294,27 @@ class InvoiceView:
 
     @cached_property
     def pieces(self) -> list[PieceGroup]:
-        """Each pièce asked for with the files given for it, then « Autres pièces »."""
+        """Each pièce asked for with the files given for it, then « Autres pièces », then
+        (once the office asked for a complement) the files sent in answer."""
+        answers = [a for a in self.attachments if a.complement_request_id is not None]
+        given = [a for a in self.attachments if a.complement_request_id is None]
         groups = [PieceGroup(r.key, r.label, r.reason, r.required,
-                             [a for a in self.attachments if a.requirement == r.key])
+                             [a for a in given if a.requirement == r.key])
                   for r in self.evaluation.requirements]
         known = {group.key for group in groups}
         groups.append(PieceGroup(
             OTHER_PIECES, _("Autres pièces (facultatif)"),
             _("Tout autre document utile à l'office."), False,
-            [a for a in self.attachments if a.requirement not in known]))
+            [a for a in given if a.requirement not in known]))
+        if answers:
+            groups.append(PieceGroup(COMPLEMENT_PIECES, _("Documents envoyés à la demande de "
+                                                          "l'office"), "", False, answers))
         return groups
+
+    @property
+    def pieces_shown(self) -> list[PieceGroup]:
+        """The groups a document lists: those with files, and those asked that have none."""
+        return [group for group in self.pieces if group.files or group.required]
 
     @cached_property
     def problems(self) -> list[Problem]:

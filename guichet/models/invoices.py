@@ -35,6 +35,11 @@ class Invoice(db.Model):
     total_claimed: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"))
     total_approved: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    #: What the sent invoice's documents show from other records (the account holder and
+    #: address, beneficiary, IBAN and holder, decision number, the lines as priced), kept at
+    #: sending so that later changes of those records never change a sent invoice
+    #: (``guichet.invoices.view.frozen_copy``); ``None`` for a draft.
+    frozen: Mapped[dict | None] = mapped_column(JSON)
     receipt_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

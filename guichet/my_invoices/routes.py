@@ -348,6 +348,16 @@ def invoice_pdf(invoice_id: int):
     return response
 
 
+@bp.route("/<int:invoice_id>/recu")
+@insured_required
+def invoice_receipt(invoice_id: int):
+    """The invoice as an accessible, printable page: the same content as its PDF (one
+    :class:`InvoiceView`, one template macro), to its owner only (404 for anyone else)."""
+    view = InvoiceView(_owned_or_404(invoice_id))
+    return render_template("invoices/receipt.html", view=view, office=current_app.config), \
+        200, {"Cache-Control": "no-store"}
+
+
 @bp.route("/<int:invoice_id>/pieces/<int:attachment_id>")
 @insured_required
 def download_attachment(invoice_id: int, attachment_id: int):
