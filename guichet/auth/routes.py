@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from guichet.core.access import login_required, public
@@ -22,9 +21,8 @@ from guichet.verification.prompt import code_prompt
 from guichet.verification.second_factor import APP, RECOVERY, SMS, methods_for, pick_method
 
 from . import services
+from .blueprint import bp
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
-
-bp = Blueprint("auth", __name__)
 
 
 def _limit(config_key: str, key_func=None):
@@ -269,3 +267,6 @@ def resend_confirmation():
             return render_template("invoices/_email_pending.html", message=message)
         flash(message, "success")
     return redirect(url_for("invoices.list_invoices"), 303)
+
+
+from . import authenticator_routes  # noqa: E402,F401  (its views join the blueprint)

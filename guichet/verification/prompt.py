@@ -19,8 +19,8 @@ from .second_factor import APP, RECOVERY, SMS, methods_for, pick_method
 
 def _field_texts(method: str) -> tuple[str, str]:
     if method == APP:
-        return _("Code de l'application"), _("Les 6 chiffres affichés par votre application "
-                                              "d'authentification.")
+        return _("Code de l'application"), _("Le code à 6 chiffres affiché par votre "
+                                              "application d'authentification.")
     if method == RECOVERY:
         return _("Code de secours"), _("Un des codes de secours notés lors de l'ajout de "
                                        "l'application, par exemple abcd-efgh-jkmn-pqrs. Chaque "

@@ -2,6 +2,7 @@
 « S'inscrire », and the login steps (password, then the SMS or authenticator code)."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pyotp
@@ -107,6 +108,26 @@ def time_passes(minutes: float) -> None:
         if auth_session.second_factor_at is not None:
             auth_session.second_factor_at -= delta
     db.session.commit()
+
+
+def app_code(secret: str, steps_ahead: int = 1) -> str:
+    """The authenticator's code ``steps_ahead`` time steps from now (each step works once: the
+    next one is what the app shows a moment later)."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(utcnow().timestamp() + steps_ahead * totp.interval)
+
+
+def add_authenticator(client, user) -> tuple[str, list[str]]:
+    """« Ajouter une application » with a fresh login: the secret and the recovery codes shown."""
+    response = client.post("/compte/application/ajouter", data={"current_password": PASSWORD})
+    assert response.headers["Location"] == "/compte/application/configurer", response.status
+    db.session.refresh(user)
+    secret = user.totp_pending_secret
+    response = client.post("/compte/application/configurer", data={"code": app_code(secret, 0)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    codes = re.findall(r"<code>([a-z2-9]{4}(?:-[a-z2-9]{4}){3})</code>",
+                       response.get_data(as_text=True))
+    return secret, codes
 
 
 def login_staff(client, staff, totp_secret: str, password=PASSWORD):
