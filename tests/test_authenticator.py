@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 from sqlalchemy import func, select
 
 from guichet.models import AuditEntry, BankAccount, RecoveryCode, User
@@ -196,3 +197,21 @@ def test_new_recovery_codes_replace_the_old_ones(logged_in):
 def test_staff_cannot_use_the_insured_app_pages(staff_client):
     assert staff_client.get("/compte/application").status_code == 403
     assert db.session.scalar(select(User).where(User.role == "reviewer")).totp_secret
+
+
+@pytest.mark.config(RATELIMIT_CODE_PER_ACCOUNT="3 per hour")
+def test_app_codes_typed_for_one_account_are_limited_whatever_the_ip(app, factory):
+    """The app's codes have no « 5 wrong tries » of their own: guesses are limited per account."""
+    secret = pyotp.random_base32()
+    user = factory.user(totp_secret=secret)
+    for number in range(3):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number + 1}"
+        start_login(client, user)
+        assert client.post("/connexion/code", data={"method": "app", "code": "000000"}
+                           ).status_code == 422
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    start_login(client, user)
+    response = client.post("/connexion/code", data={"method": "app", "code": app_code(secret)})
+    assert response.status_code == 429

@@ -17,7 +17,7 @@ from guichet.models.codes import PURPOSE_STEP_UP
 from guichet.verification.codes import issue_code
 from guichet.verification.credentials import password_matches
 from guichet.verification.forms import SecondFactorForm
-from guichet.verification.prompt import code_prompt
+from guichet.verification.prompt import code_prompt, refused_message
 from guichet.verification.recovery import remaining_recovery_codes
 from guichet.verification.second_factor import (SMS, begin_step_up, check_second_factor,
                                                 freshness_minutes, is_fresh)
@@ -83,8 +83,7 @@ def verify_authenticator_change():
                                form.method.data, form.code.data):
             session.pop(_WAITING, None)
             return _carry_out(action)
-        form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou choisissez un "
-                                  "autre moyen ci-dessous."))
+        form.code.errors.append(refused_message(current_user, form.method.data))
     requested = form.method.data if request.method == "POST" else request.args.get("moyen")
     status = 422 if form.errors else 200
     return render_template("verification/code.html",

@@ -11,14 +11,13 @@ from guichet.core.extensions import limiter
 from guichet.core.forms import EmptyForm, check_new_password
 from guichet.core.htmx import render
 from guichet.core.i18n import gettext as _
-from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.identifiers import InvalidIdentifier, normalize_swiss_mobile
 from guichet.core.sessions import current_auth_session
 from guichet.models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
 from guichet.models.codes import PURPOSE_LOGIN
 from guichet.verification.forms import SecondFactorForm
-from guichet.verification.prompt import code_prompt
-from guichet.verification.second_factor import APP, RECOVERY, SMS, methods_for, pick_method
+from guichet.verification.prompt import code_prompt, refused_message
+from guichet.verification.second_factor import SMS, methods_for
 
 from . import services
 from .blueprint import bp
@@ -111,15 +110,6 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-_REFUSED = {
-    APP: _l("Ce code n'est pas valable. Saisissez le code que votre application affiche en ce "
-            "moment."),
-    RECOVERY: _l("Ce code de secours n'est pas valable ou a déjà servi."),
-    SMS: _l("Ce code n'est pas valable. Vérifiez-le, ou demandez un nouveau code s'il a "
-            "expiré."),
-}
-
-
 def _pending_login():
     pending = current_auth_session()
     if pending is None or pending.stage not in (STAGE_PASSWORD, STAGE_PHANTOM):
@@ -127,9 +117,15 @@ def _pending_login():
     return pending
 
 
+def _pending_account_key():
+    pending = current_auth_session()
+    return f"code-account:{pending.user_id if pending is not None else '-'}"
+
+
 @bp.route("/connexion/code", methods=["GET", "POST"])
 @public
 @_limit("RATELIMIT_CODE_PER_IP")
+@_limit("RATELIMIT_CODE_PER_ACCOUNT", _pending_account_key)
 def second_factor():
     """The code that completes a login: from the authenticator app (staff, and insured persons
     who added one), by SMS, or a recovery code; ``?moyen=`` chooses among them."""
@@ -147,15 +143,11 @@ def second_factor():
             if next_url:
                 session["next"] = None
             return redirect(next_url or _home_for(user), 303)
-        form.code.errors.append(str(_REFUSED[_method_shown(pending, form.method.data)]))
+        form.code.errors.append(refused_message(pending.user, form.method.data))
     requested = form.method.data if request.method == "POST" else request.args.get("moyen")
     status = 422 if form.errors else 200
     return render_template("verification/code.html",
                            **_code_page(pending, form, requested)), status
-
-
-def _method_shown(pending, requested):
-    return pick_method(pending.user, requested) if pending.user is not None else SMS
 
 
 def _code_page(pending, form, requested=None, message=None) -> dict:

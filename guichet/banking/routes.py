@@ -15,7 +15,7 @@ from guichet.models.banking import active_accounts
 from guichet.models.codes import PURPOSE_IBAN
 from guichet.verification.credentials import password_matches
 from guichet.verification.forms import SecondFactorForm
-from guichet.verification.prompt import code_prompt
+from guichet.verification.prompt import code_prompt, refused_message
 from guichet.verification.second_factor import SMS, freshness_minutes
 
 from . import services
@@ -68,8 +68,7 @@ def confirm_iban():
         if account is not None:
             flash(_("L'IBAN a été ajouté."), "success")
             return redirect(url_for("banking.list_ibans"), 303)
-        form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou demandez un "
-                                  "nouveau code."))
+        form.code.errors.append(refused_message(current_user, form.method.data))
     requested = form.method.data if request.method == "POST" else request.args.get("moyen")
     status = 422 if form.errors else 200
     return render_template("verification/code.html",

@@ -89,6 +89,8 @@ class Defaults:
     RATELIMIT_LOGIN_PER_ACCOUNT = "10 per hour"
     RATELIMIT_LOGIN_PER_IP = "50 per hour"
     RATELIMIT_CODE_PER_IP = "60 per hour"
+    # codes typed for one account's logins, whatever the IP (the app's codes have no try limit)
+    RATELIMIT_CODE_PER_ACCOUNT = "30 per hour"
     RATELIMIT_REGISTER_PER_IP = "20 per hour"
     RATELIMIT_EMAIL_PER_IP = "20 per hour"
 

@@ -33,6 +33,20 @@ _SWITCH_LABELS = {APP: _l("Utiliser mon application d'authentification"),
                   RECOVERY: _l("Utiliser un code de secours")}
 
 
+_REFUSED = {
+    APP: _l("Ce code n'est pas valable. Saisissez le code que votre application affiche en ce "
+            "moment."),
+    RECOVERY: _l("Ce code de secours n'est pas valable ou a déjà servi."),
+    SMS: _l("Ce code n'est pas valable. Vérifiez-le, ou demandez un nouveau code s'il a "
+            "expiré."),
+}
+
+
+def refused_message(user: User | None, requested: str | None) -> str:
+    """What the field says when the code typed was refused, for the method it was typed for."""
+    return str(_REFUSED[pick_method(user, requested) if user is not None else SMS])
+
+
 def sms_status(sent_at: datetime | None, expires_at: datetime | None, phone: str) -> str:
     """The sentence about the code a person may type, whether it was sent just now or earlier."""
     if sent_at is None:
