@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from guichet.models import AuditEntry, BankAccount, SmsCode
+from guichet.core.i18n import ZURICH, local_datetime
+from guichet.models import AuditEntry, AuthSession, BankAccount, SmsCode, utcnow
 from guichet.models.base import db
+from guichet.models.codes import PURPOSE_LOGIN
 from guichet.verification.codes import clock_time
 from tests.support.accounts import (PASSWORD, age_second_factor, registration_form, start_login,
                                     time_passes)
@@ -149,3 +151,22 @@ def test_the_freshness_is_configurable(logged_in, sms):
     response = add_iban(logged_in)
     assert response.headers["Location"] == "/compte/iban/code"
     assert len(sms.to(logged_in.user.phone)) == 2
+
+
+@pytest.mark.config(SMS_COOLDOWN_SECONDS=0, SMS_PER_DAY=2)
+def test_a_wait_until_another_day_gives_the_date(client, factory, sms):
+    user = factory.user(phone=MOBILE)
+    start_login(client, user)
+    pending = db.session.scalar(select(AuthSession))
+    earlier = utcnow() - timedelta(hours=2)  # a code two hours ago: the day's limit reached
+    db.session.add(SmsCode(auth_session_id=pending.id, purpose=PURPOSE_LOGIN, phone=MOBILE,
+                           code_hash="0" * 64, created_at=earlier,
+                           expires_at=earlier + timedelta(minutes=10), dead=True))
+    db.session.commit()
+    page = page_text(client.post("/connexion/code/renvoi", follow_redirects=True))
+    retry = earlier + timedelta(days=1)
+    assert "Trop de codes ont été demandés pour ce numéro" in page
+    if retry.astimezone(ZURICH).date() != utcnow().astimezone(ZURICH).date():
+        assert f"à partir du {local_datetime(retry)}" in page  # tomorrow: with its date
+    else:
+        assert f"à partir de {clock_time(retry)}" in page

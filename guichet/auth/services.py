@@ -171,7 +171,7 @@ def phantom_prompt(pending: AuthSession, page_url: str, resend_url: str,
     (or at its last pretended resend, kept in ``last_seen_at``)."""
     wait = resend_wait(pending)
     sent_at = pending.last_seen_at
-    return {"method": SMS, "code_label": _("Code reçu par SMS"), "code_numeric": True, "other_methods": [],
+    return {"method": SMS, "code_label": _("Code reçu par SMS"), "other_methods": [],
             "code_hint": sms_status(sent_at, sent_at + current_app.config["SMS_CODE_VALIDITY"],
                                     pending.phone_hint or ""),
             "resend": resend_widget(SendResult(SendOutcome.COOLDOWN, wait) if wait else None,

@@ -17,7 +17,7 @@ from .types import utcnow
 from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
-           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage", "RecoveryCode",
-           "RegisteredPerson",
+           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage",
+           "RecoveryCode", "RegisteredPerson",
            "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER",
            "STAFF_ROLES"]

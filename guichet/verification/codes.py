@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from guichet.core.audit import record
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import local_datetime
 from guichet.messaging import queue_sms
 from guichet.models import AuthSession, SmsCode, utcnow
 from guichet.models.base import db
@@ -179,8 +180,8 @@ def check_code(auth_session: AuthSession, purpose: str, code: str) -> SmsCode | 
         _record("sms_code_refused", auth_session, reason="no live code")
         return None
     candidate = "".join(ch for ch in (code or "") if ch.isdigit())
-    if len(candidate) == 6 and hmac.compare_digest(live.code_hash,
-                                                   _digest(live.auth_session_id, purpose, candidate)):
+    expected = _digest(live.auth_session_id, purpose, candidate)  # the session it was sent for
+    if len(candidate) == 6 and hmac.compare_digest(live.code_hash, expected):
         live.used_at = now
         _record("sms_code_accepted", auth_session)
         return live
@@ -197,17 +198,24 @@ def send_refusal_message(result: SendResult) -> str:
     if result.outcome is SendOutcome.COOLDOWN:
         return _("Vous pourrez demander un nouveau code dans %(seconds)s secondes.",
                  seconds=result.wait_seconds)
-    when = clock_time(result.retry_at)
+    when = _from_when(result.retry_at)
     if result.outcome is SendOutcome.BUDGET_SPENT:
         return _("L'envoi de SMS est momentanément indisponible. Vous pourrez demander un "
-                 "nouveau code à partir de %(time)s, ou appeler l'office.", time=when)
+                 "nouveau code %(when)s, ou appeler l'office.", when=when)
     if result.outcome is SendOutcome.IP_LIMIT:
         return _("Trop de codes ont été demandés depuis cette connexion. Vous pourrez demander "
-                 "un nouveau code à partir de %(time)s.", time=when)
+                 "un nouveau code %(when)s.", when=when)
     return _("Trop de codes ont été demandés pour ce numéro. Vous pourrez demander un nouveau "
-             "code à partir de %(time)s.", time=when)
+             "code %(when)s.", when=when)
+
+
+def _from_when(moment: datetime) -> str:
+    """« à partir de 14:05 » today, « à partir du 02.12.2026 à 09:12 » another day."""
+    if moment.astimezone(ZURICH).date() == utcnow().astimezone(ZURICH).date():
+        return _("à partir de %(time)s", time=clock_time(moment))
+    return _("à partir du %(date)s", date=local_datetime(moment))
 
 
 def clock_time(moment: datetime | None) -> str:
-    """``14:05`` in Swiss time (the day is today's or tomorrow's: codes wait at most a day)."""
+    """``14:05`` in Swiss time."""
     return moment.astimezone(ZURICH).strftime("%H:%M") if moment else ""

@@ -92,5 +92,5 @@ def code_prompt(user: User, auth_session: AuthSession, purpose: str, requested: 
     if method == SMS and phone:
         hint, resend = sms_widget(auth_session, purpose, phone, resend_url, page_url(method),
                                   message)
-    return {"method": method, "code_label": label, "code_hint": hint,
-            "code_numeric": method != RECOVERY, "resend": resend, "other_methods": others}
+    return {"method": method, "code_label": label, "code_hint": hint, "resend": resend,
+            "other_methods": others}

@@ -13,7 +13,13 @@ from tests.browser.steps import enter_code, log_in, log_in_with_sms, log_out, me
 from tests.support.accounts import PASSWORD
 
 
+def no_horizontal_scroll(page):
+    assert page.evaluate("() => document.documentElement.scrollWidth") == \
+        page.viewport_size["width"]
+
+
 def test_add_an_authenticator_app_then_log_in_with_it(page, live, check):
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
     user = live.add_user(nom="Rochat", prenom="Aline")
     log_in_with_sms(page, live, user)
     menu(page).get_by_role("link", name="Mon compte").click()
@@ -27,6 +33,7 @@ def test_add_an_authenticator_app_then_log_in_with_it(page, live, check):
     qr = page.locator("svg.qr-code")
     expect(qr).to_be_visible()
     assert qr.bounding_box()["width"] >= 150  # large enough for a phone's camera
+    no_horizontal_scroll(page)
     check("application : code QR")
     secret = page.locator("#secret").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
@@ -38,6 +45,7 @@ def test_add_an_authenticator_app_then_log_in_with_it(page, live, check):
     expect(page.get_by_role("status")).to_contain_text("application d'authentification est "
                                                       "ajoutée")
     expect(page.locator(".recovery-codes li")).to_have_count(10)
+    no_horizontal_scroll(page)
     check("application : codes de secours")
     page.get_by_role("link", name="J'ai noté mes codes").click()
     expect(page.get_by_text("Il vous reste 10 codes de secours.")).to_be_visible()
@@ -49,6 +57,7 @@ def test_add_an_authenticator_app_then_log_in_with_it(page, live, check):
     expect(page.get_by_label("Code de l'application")).to_be_visible()
     expect(page.get_by_role("link", name="Recevoir plutôt un code par SMS")).to_be_visible()
     expect(page.get_by_role("link", name="Utiliser un code de secours")).to_be_visible()
+    no_horizontal_scroll(page)
     check("connexion : code de l'application")
     enter_code(page, totp.at(time.time() + totp.interval))  # the next code: each works once
     see_page(page, "Mes demandes de remboursement")
