@@ -6,7 +6,7 @@ from guichet.core.iban import mask_iban, parse_payout_iban
 from guichet.core.identifiers import InvalidIdentifier
 from guichet.models import BankAccount
 from guichet.models.base import db
-from tests.support.accounts import PASSWORD, login
+from tests.support.accounts import PASSWORD, age_second_factor, login
 from tests.support.page import page_text
 
 UBS = "CH56 0483 5012 3456 7800 9"
@@ -45,6 +45,7 @@ def test_adding_an_iban_needs_password_then_sms_code(logged_in, sms, mailbox):
     assert "Le mot de passe actuel n'est pas correct" in page_text(response)
     assert db.session.scalars(select(BankAccount)).all() == []
 
+    age_second_factor()  # the login code was typed more than 5 minutes ago
     response = add_iban(logged_in, sms)
     assert response.status_code == 303 and response.headers["Location"] == "/compte/iban/code"
     assert "UBS" not in page_text(logged_in.get("/compte/iban/")).split("Ajouter un IBAN")[0]

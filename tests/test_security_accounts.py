@@ -221,7 +221,7 @@ def test_resend_answers_the_same_for_a_phantom_registration(app, factory, sms):
     answers = [page_text(c.post("/connexion/code/renvoi", follow_redirects=True))
                for c in (real, phantom)]
     assert answers[0] == answers[1]
-    assert "Veuillez patienter" in answers[0]
+    assert "Vous pourrez demander un nouveau code dans" in answers[0]
 
 
 def test_login_unknown_email_and_wrong_password_look_the_same(app, factory, hash_calls):

@@ -15,7 +15,7 @@ from guichet.models import AuditEntry, AuthSession, OutboxMessage, SmsCode, utcn
 from guichet.models.auth_session import STAGE_PASSWORD
 from guichet.models.base import db
 from guichet.models.codes import PURPOSE_LOGIN, PURPOSE_PHONE_CHANGE
-from guichet.verification.codes import check_code, issue_code
+from guichet.verification.codes import check_code, clock_time, issue_code
 from tests.support.accounts import PASSWORD, a_wrong_code, start_login
 from tests.support.page import page_text
 
@@ -194,11 +194,11 @@ def resend(client):
 def test_cooldown_of_30_seconds(client, factory, sms):
     user = factory.user()
     start_login(client, user)
-    assert "Veuillez patienter encore" in resend(client)
+    assert "Vous pourrez demander un nouveau code dans" in resend(client)
     assert len(sms.to(user.phone)) == 1
     db.session.execute(update(SmsCode).values(created_at=utcnow() - timedelta(seconds=25)))
     db.session.commit()
-    assert "Veuillez patienter encore 5 secondes" in resend(client)
+    assert "Vous pourrez demander un nouveau code dans 5 secondes" in resend(client)
     db.session.execute(update(SmsCode).values(created_at=utcnow() - timedelta(seconds=31)))
     db.session.commit()
     assert "Un nouveau code vous a été envoyé" in resend(client)
@@ -206,17 +206,21 @@ def test_cooldown_of_30_seconds(client, factory, sms):
 
 
 @pytest.mark.config(SMS_COOLDOWN_SECONDS=0)
-def test_at_most_three_codes_per_hour_per_number(client, factory, sms):
+def test_at_most_five_codes_per_hour_per_number(client, factory, sms):
     user = factory.user()
     start_login(client, user)
-    resend(client)
-    resend(client)
-    assert "Trop de codes ont été demandés pour ce numéro" in resend(client)
-    assert len(sms.to(user.phone)) == 3
+    for _ in range(4):
+        resend(client)
+    first = db.session.scalar(select(func.min(SmsCode.created_at)))
+    page = resend(client)
+    assert "Trop de codes ont été demandés pour ce numéro" in page
+    # the time from which a code can be asked again: an hour after the first of the five
+    assert f"à partir de {clock_time(first + timedelta(hours=1))}" in page
+    assert len(sms.to(user.phone)) == 5
     db.session.execute(update(SmsCode).values(created_at=utcnow() - timedelta(minutes=61)))
     db.session.commit()
     assert "Un nouveau code vous a été envoyé" in resend(client)
-    assert len(sms.to(user.phone)) == 4
+    assert len(sms.to(user.phone)) == 6
 
 
 @pytest.mark.config(SMS_COOLDOWN_SECONDS=0)

@@ -40,12 +40,15 @@ def test_register_confirm_login_logout(client, factory, sms, mailbox):
 
 
 
-def test_a_second_login_within_the_cooldown_says_why_no_code_came(client, factory, sms):
+def test_a_second_login_within_the_cooldown_keeps_the_code_already_sent(client, factory, sms):
     user = factory.user()
     client.post("/connexion", data={"email": user.email, "password": PASSWORD})
     response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 303
     page = page_text(client.get("/connexion/code"))
-    assert "Aucun nouveau code n'a pu être envoyé pour l'instant" in page
-    assert "Veuillez patienter encore" in page
+    assert "Saisissez le code à 6 chiffres envoyé par SMS" in page
+    assert "Vous pourrez demander un nouveau code dans" in page
+    assert "Aucun" not in page
     assert len(sms.to(user.phone)) == 1
+    response = client.post("/connexion/code", data={"code": sms.last_code(user.phone)})
+    assert response.status_code == 303 and response.headers["Location"] == "/demandes/"

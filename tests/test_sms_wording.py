@@ -3,6 +3,7 @@ ask for (an IBAN added, another mobile) then stands out."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_the_login_code_is_for_logging_in(client, factory, sms):
                         sms_text(sms, user.phone))
 
 
-@pytest.mark.config(SMS_COOLDOWN_SECONDS=0)
+@pytest.mark.config(SMS_COOLDOWN_SECONDS=0, STEP_UP_FRESHNESS=timedelta(0))  # asks a code
 def test_the_iban_code_names_the_iban(logged_in, sms):
     response = logged_in.post("/compte/iban/", data={
         "iban": "CH56 0483 5012 3456 7800 9", "holder": "Anna Muster",

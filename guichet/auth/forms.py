@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import Length
 
 from guichet.core.forms import (address_fields, birth_date_field, check_new_password,
-                                civilite_field, email_field, mobile_field, navs_field,
-                                new_password_fields, required, text_field, validate_swiss_npa)
+                                civilite_field, current_password_field, email_field, mobile_field,
+                                navs_field, new_password_fields, required, text_field,
+                                validate_swiss_npa)
 from guichet.core.i18n import lazy_gettext as _l
 
 
@@ -48,3 +49,15 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     pass
 
+
+
+class PasswordCheckForm(FlaskForm):
+    """The current password, before a change of the authenticator app or its codes."""
+    current_password = current_password_field()
+
+
+class AppSetupForm(FlaskForm):
+    code = StringField(_l("Code affiché par l'application"), validators=[
+        required(_l("Saisissez le code à 6 chiffres que l'application affiche.")),
+        Length(max=20, message=_l("Le code compte 6 chiffres."))],
+        description=_l("6 chiffres, renouvelés toutes les 30 secondes."))

@@ -3,24 +3,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from guichet.core.access import login_required, public
 from guichet.core.extensions import limiter
-from guichet.core.forms import CodeForm, EmptyForm, check_new_password
+from guichet.core.forms import EmptyForm, check_new_password
 from guichet.core.htmx import render
 from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier, normalize_swiss_mobile
 from guichet.core.sessions import current_auth_session
 from guichet.models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
-from guichet.verification.codes import send_refusal_message
+from guichet.models.codes import PURPOSE_LOGIN
+from guichet.verification.forms import SecondFactorForm
+from guichet.verification.prompt import code_prompt, refused_message
+from guichet.verification.second_factor import SMS, methods_for
 
 from . import services
+from .blueprint import bp
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
-
-bp = Blueprint("auth", __name__)
 
 
 def _limit(config_key: str, key_func=None):
@@ -96,58 +97,72 @@ def check_register_field(field_name: str):
 @_limit("RATELIMIT_LOGIN_PER_IP")
 @_limit("RATELIMIT_LOGIN_PER_ACCOUNT", _form_value_key("login", "email"))
 def login():
-    """E-mail and password; on success the second-factor page (303)."""
+    """E-mail and password; on success the second-factor page (303), which says itself whether
+    a code was sent."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         started = services.start_login(form.email.data, form.password.data)
         if started is not None:
             session["next"] = safe_next(form.next.data)
-            if started.sms is not None and not started.sms.sent:
-                flash(_("Aucun nouveau code n'a pu être envoyé pour l'instant.") + " "
-                      + send_refusal_message(started.sms), "info")
             return redirect(url_for("auth.second_factor"), 303)
         form.password.errors.append(_("E-mail ou mot de passe incorrect."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
 
+def _pending_login():
+    pending = current_auth_session()
+    if pending is None or pending.stage not in (STAGE_PASSWORD, STAGE_PHANTOM):
+        return None
+    return pending
+
+
+def _pending_account_key():
+    pending = current_auth_session()
+    return f"code-account:{pending.user_id if pending is not None else '-'}"
+
+
 @bp.route("/connexion/code", methods=["GET", "POST"])
 @public
 @_limit("RATELIMIT_CODE_PER_IP")
+@_limit("RATELIMIT_CODE_PER_ACCOUNT", _pending_account_key)
 def second_factor():
-    """The SMS code (insured) or the authenticator code (staff) that completes a login."""
-    pending = current_auth_session()
-    if pending is None or pending.stage not in (STAGE_PASSWORD, STAGE_PHANTOM):
+    """The code that completes a login: from the authenticator app (staff, and insured persons
+    who added one), by SMS, or a recovery code; ``?moyen=`` chooses among them."""
+    pending = _pending_login()
+    if pending is None:
         if current_user.is_authenticated:
             return redirect(_home_for(current_user))
         flash(_("Votre session a expiré. Connectez-vous à nouveau."), "info")
         return redirect(url_for("auth.login"), 303)
-    form = CodeForm()
+    form = SecondFactorForm()
     if form.validate_on_submit():
         next_url = session.get("next")
-        user = services.complete_second_factor(pending, form.code.data)
+        user = services.complete_second_factor(pending, form.method.data, form.code.data)
         if user is not None:
             if next_url:
                 session["next"] = None
             return redirect(next_url or _home_for(user), 303)
-        form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou demandez un "
-                                  "nouveau code s'il a expiré."))
+        form.code.errors.append(refused_message(pending.user, form.method.data))
+    requested = form.method.data if request.method == "POST" else request.args.get("moyen")
     status = 422 if form.errors else 200
-    return render_template("verification/code.html", **_code_page(pending, form)), status
+    return render_template("verification/code.html",
+                           **_code_page(pending, form, requested)), status
 
 
-def _code_page(pending, form, message=None) -> dict:
-    """What the code page of a login shows: the authenticator for staff, else the SMS with the
-    resend widget."""
-    if pending.user is not None and pending.user.is_staff:
-        intro, resend = _("Saisissez le code à 6 chiffres affiché par votre application "
-                          "d'authentification."), None
+def _code_page(pending, form, requested=None, message=None) -> dict:
+    """What the code page of a login shows, for the method chosen."""
+    def page_url(method):
+        return url_for("auth.second_factor", moyen=method)
+    resend_url = url_for("auth.resend_code")
+    if pending.user is None:
+        prompt = services.phantom_prompt(pending, page_url(SMS), resend_url, message)
     else:
-        intro = _("Nous avons envoyé un code à 6 chiffres par SMS au %(phone)s. Il est valable "
-                  "10 minutes.", phone=services.pending_phone_hint(pending))
-        resend = {"wait": services.resend_wait(pending)}
-    return {"form": form, "title": _("Code de confirmation"), "intro": [intro],
-            "action": url_for("auth.second_factor"), "resend": resend, "message": message,
+        prompt = code_prompt(pending.user, pending, PURPOSE_LOGIN, requested, page_url=page_url,
+                             resend_url=resend_url, phone=pending.phone_hint, message=message)
+    form.for_method(prompt)
+    return {"form": form, "title": _("Code de confirmation"), "intro": [],
+            "action": url_for("auth.second_factor"), **prompt,
             "links": [(url_for("auth.login"), _("Recommencer la connexion"))]}
 
 
@@ -155,22 +170,21 @@ def _code_page(pending, form, message=None) -> dict:
 @public
 @_limit("RATELIMIT_CODE_PER_IP")
 def resend_code():
-    """GET: the resend widget (htmx). POST: send a new code, then back to the code page."""
-    pending = current_auth_session()
-    if pending is None or pending.stage not in (STAGE_PASSWORD, STAGE_PHANTOM):
+    """GET: the resend box (htmx). POST: send a new SMS code, then back to the code page."""
+    pending = _pending_login()
+    if pending is None or pending.user is not None and SMS not in methods_for(pending.user):
         return redirect(url_for("auth.login"), 303)
     message = None
     if request.method == "POST" and EmptyForm().validate_on_submit():
         result = services.resend_login_code(pending)
         if result is None or result.sent:
             message = _("Un nouveau code vous a été envoyé par SMS.")
-        else:
-            message = send_refusal_message(result)
         if not request.headers.get("HX-Request"):
-            flash(message, "info")
-            return redirect(url_for("auth.second_factor"), 303)
-    return render("verification/code.html", "auth/_resend.html",
-                  **_code_page(pending, CodeForm(), message))
+            if message:
+                flash(message, "info")
+            return redirect(url_for("auth.second_factor", moyen=SMS), 303)
+    return render("verification/code.html", "verification/_resend.html",
+                  **_code_page(pending, SecondFactorForm(), SMS, message))
 
 
 @bp.route("/deconnexion", methods=["POST"])
@@ -245,3 +259,6 @@ def resend_confirmation():
             return render_template("invoices/_email_pending.html", message=message)
         flash(message, "success")
     return redirect(url_for("invoices.list_invoices"), 303)
+
+
+from . import authenticator_routes  # noqa: E402,F401  (its views join the blueprint)

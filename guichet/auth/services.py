@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pyotp
 from flask import current_app
 from sqlalchemy import select
 
@@ -26,9 +25,11 @@ from guichet.models.base import db
 from guichet.models.codes import PURPOSE_LOGIN
 from guichet.register.lookup import find_in_register
 from guichet.verification import links as tokens
-from guichet.verification.codes import (SendOutcome, SendResult, check_code, issue_code,
-                                        seconds_until_resend)
+from guichet.verification.codes import SendOutcome, SendResult, issue_code, seconds_until_resend
 from guichet.verification.credentials import set_password
+from guichet.verification.prompt import resend_widget, sms_status
+from guichet.verification.second_factor import (SMS, check_second_factor, mark_proved, methods_for,
+                                                pick_method)
 
 
 @dataclass
@@ -95,7 +96,7 @@ def send_email_confirmation(user: User) -> None:
 @dataclass
 class LoginStart:
     user: User
-    sms: SendResult | None  # None for staff (authenticator app)
+    sms: SendResult | None  # None when the authenticator app is asked (staff, and by choice)
 
 
 def start_login(email: str, password: str) -> LoginStart | None:
@@ -113,8 +114,10 @@ def start_login(email: str, password: str) -> LoginStart | None:
         user.password_hash = hash_password(password)
     pending = open_session(user, STAGE_PASSWORD, phone_hint=user.phone)
     record("login_password_ok", actor=user, object_type="user", object_id=user.id)
-    sms = None if user.is_staff else issue_code(pending, user.phone, PURPOSE_LOGIN,
-                                                _login_code_action(user))
+    # the authenticator app, when the person has one, comes first: no SMS unless they ask
+    first = methods_for(user)[0]
+    sms = (issue_code(pending, user.phone, PURPOSE_LOGIN, _login_code_action(user))
+           if first == SMS else None)
     return LoginStart(user, sms)
 
 
@@ -150,42 +153,37 @@ def resend_login_code(pending: AuthSession) -> SendResult | None:
                       _login_code_action(pending.user))
 
 
-def complete_second_factor(pending: AuthSession, code: str) -> User | None:
-    """Checks the SMS or TOTP code; on success replaces the pending session by a full one."""
+def complete_second_factor(pending: AuthSession, method: str | None, code: str) -> User | None:
+    """Checks the code (SMS, authenticator app or recovery code, as ``method`` says); on
+    success replaces the pending session by a full one, freshly proved."""
     user = pending.user
     if pending.stage != STAGE_PASSWORD or user is None:
         return None
-    if user.is_staff:
-        if not _check_totp(user, code):
-            record("totp_refused", actor=user, object_type="user", object_id=user.id)
-            return None
-    elif check_code(pending, PURPOSE_LOGIN, code) is None:
+    if not check_second_factor(user, pending, PURPOSE_LOGIN, method, code):
         return None
     if not user.is_staff:
         insured_logged_in.send(user)
-    if not user.is_staff and user.phone_confirmed_at is None:
+    if pick_method(user, method) == SMS and user.phone_confirmed_at is None:
         user.phone_confirmed_at = utcnow()
         record("phone_confirmed", actor=user, object_type="user", object_id=user.id)
     revoke(pending)
-    open_session(user, STAGE_FULL)
-    record("login", actor=user, object_type="user", object_id=user.id)
+    mark_proved(open_session(user, STAGE_FULL))
+    record("login", actor=user, object_type="user", object_id=user.id,
+           method=pick_method(user, method))
     return user
 
 
-def _check_totp(user: User, code: str) -> bool:
-    """A TOTP code from the authenticator app; each time step works once."""
-    candidate = "".join(ch for ch in (code or "") if ch.isdigit())
-    if not user.totp_secret or len(candidate) != 6:
-        return False
-    totp = pyotp.TOTP(user.totp_secret)
-    now = utcnow().timestamp()
-    for offset in (0, -1, 1):
-        step = int(now // totp.interval) + offset
-        if step > (user.totp_last_step or -1) and pyotp.utils.strings_equal(
-                totp.at(step * totp.interval), candidate):
-            user.totp_last_step = step
-            return True
-    return False
+def phantom_prompt(pending: AuthSession, page_url: str, resend_url: str,
+                   message: str | None = None) -> dict:
+    """The code page of a phantom session, as a real one with a code sent when it was opened
+    (or at its last pretended resend, kept in ``last_seen_at``)."""
+    wait = resend_wait(pending)
+    sent_at = pending.last_seen_at
+    return {"method": SMS, "code_label": _("Code reçu par SMS"), "other_methods": [],
+            "code_hint": sms_status(sent_at, sent_at + current_app.config["SMS_CODE_VALIDITY"],
+                                    pending.phone_hint or ""),
+            "resend": resend_widget(SendResult(SendOutcome.COOLDOWN, wait) if wait else None,
+                                    resend_url, page_url, first=False, message=message)}
 
 
 def confirm_email(token: str) -> User | None:

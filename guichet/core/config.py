@@ -22,6 +22,9 @@ class Defaults:
     OFFICE_NAME = "Office AI du canton de Neuchâtel"
     OFFICE_PHONE = "032 910 71 00"
     OFFICE_CODE = "324"
+    # A written way to reach the office, shown beside the phone number (deaf persons, persons
+    # who cannot phone during office hours).
+    CONTACT_EMAIL = "guichet@ai-ne.example"
 
     # Mail: an empty MAIL_SERVER prints messages to the console instead of sending them.
     MAIL_SERVER = ""
@@ -38,13 +41,23 @@ class Defaults:
     SMS_HTTP_URL = ""
     SMS_HTTP_TOKEN = ""
     SMS_HTTP_TIMEOUT = 10
-    SMS_PER_HOUR = 3
+    # Against SMS pumping, per number and per IP; an ordinary first day (registration, a login
+    # on the phone and one on the computer, a resend) stays well below them.
+    SMS_PER_HOUR = 5
     SMS_PER_DAY = 10
+    SMS_PER_IP_PER_HOUR = 15
     SMS_COOLDOWN_SECONDS = 30
+    # How many reverse proxies (TLS terminator, load balancer) stand in front of Guichet and set
+    # X-Forwarded-For/-Proto. Zero trusts no such header: every per-IP limit then counts the
+    # address that connected. Behind one proxy, set 1, or every visitor shares its address.
+    PROXY_COUNT = 0
     SMS_DAILY_BUDGET = 2000
 
     SMS_CODE_VALIDITY = timedelta(minutes=10)
     SMS_CODE_MAX_ATTEMPTS = 5
+    # A step-up (new IBAN, removing the authenticator app …) this soon after a second factor
+    # (the login code, or an earlier step-up) needs no new code; the password is still asked.
+    STEP_UP_FRESHNESS = timedelta(minutes=5)
 
     # Outbox: delivered right after the request's commit; `flask outbox run` retries failures.
     OUTBOX_DELIVER_AFTER_COMMIT = True
@@ -80,6 +93,8 @@ class Defaults:
     RATELIMIT_LOGIN_PER_ACCOUNT = "10 per hour"
     RATELIMIT_LOGIN_PER_IP = "50 per hour"
     RATELIMIT_CODE_PER_IP = "60 per hour"
+    # codes typed for one account's logins, whatever the IP (the app's codes have no try limit)
+    RATELIMIT_CODE_PER_ACCOUNT = "30 per hour"
     RATELIMIT_REGISTER_PER_IP = "20 per hour"
     RATELIMIT_EMAIL_PER_IP = "20 per hour"
 
@@ -136,8 +151,8 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config.update(test_config)
 
     for key in ("SESSION_IDLE_TIMEOUT", "STAFF_SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
-                "SMS_CODE_VALIDITY", "EMAIL_CONFIRM_MAX_AGE", "PASSWORD_RESET_MAX_AGE",
-                "PERMANENT_SESSION_LIFETIME"):
+                "SMS_CODE_VALIDITY", "STEP_UP_FRESHNESS", "EMAIL_CONFIRM_MAX_AGE",
+                "PASSWORD_RESET_MAX_AGE", "PERMANENT_SESSION_LIFETIME"):
         if isinstance(app.config[key], (int, float)):
             app.config[key] = timedelta(seconds=app.config[key])
 

@@ -82,6 +82,7 @@ def _upload_limit(endpoint, values):
 def _template_globals():
     config = current_app.config
     return {"office_name": config["OFFICE_NAME"], "office_phone": config["OFFICE_PHONE"],
+            "contact_email": config["CONTACT_EMAIL"],
             "htmx_config": HTMX_CONFIG}
 
 

@@ -40,6 +40,7 @@ def queue_email(to: str, template: str, subject: str, **context) -> OutboxMessag
     context.setdefault("base_url", current_app.config["BASE_URL"])
     context.setdefault("office_name", current_app.config["OFFICE_NAME"])
     context.setdefault("office_phone", current_app.config["OFFICE_PHONE"])
+    context.setdefault("contact_email", current_app.config["CONTACT_EMAIL"])
     text = render_template(f"email/{template}.txt", subject=subject, **context)
     html = render_template(f"email/{template}.html", subject=subject, **context)
     return _remember(OutboxMessage(channel=CHANNEL_EMAIL, recipient=to, subject=subject,

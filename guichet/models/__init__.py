@@ -10,12 +10,14 @@ from .invoices import (Attachment, ComplementRequest, Invoice, InvoiceEvent, Inv
                        ReceiptCounter)
 from .outbox import OutboxMessage
 from .rates import Rate
+from .recovery_codes import RecoveryCode
 from .register import RegisteredPerson
 from .tokens import UsedToken
 from .types import utcnow
 from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
-           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage", "RegisteredPerson",
+           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage",
+           "RecoveryCode", "RegisteredPerson",
            "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER",
            "STAFF_ROLES"]

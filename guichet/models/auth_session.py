@@ -28,5 +28,8 @@ class AuthSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ip: Mapped[str | None] = mapped_column(String(45))
+    # When this session last proved the second factor (the login code, or a step-up code): a
+    # step-up shortly after needs no new code (verification/step_up.py).
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User | None] = relationship()

@@ -12,6 +12,7 @@ from .types import UTCDateTime, utcnow
 PURPOSE_LOGIN = "login"
 PURPOSE_PHONE_CHANGE = "phone_change"
 PURPOSE_IBAN = "iban"
+PURPOSE_STEP_UP = "step_up"  # other changes guarded by a second factor (the authenticator app)
 
 
 class SmsCode(db.Model):

@@ -47,12 +47,21 @@ class User(UserMixin, db.Model):
     localite: Mapped[str | None] = mapped_column(String(100))
     pays: Mapped[str | None] = mapped_column(String(2))
 
+    # The authenticator app (TOTP): staff always have one; an insured person may add one, first
+    # kept in ``totp_pending_secret`` until a code from the app confirms it.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def has_authenticator(self) -> bool:
+        """A confirmed authenticator app: it is then the first way in, before the SMS."""
+        return bool(self.totp_secret)
 
     @property
     def is_confirmed(self) -> bool:

@@ -158,7 +158,7 @@ def live(tmp_path_factory):
         "SMS_BACKEND": "http", "SMS_HTTP_URL": sms_gateway_server.url,
         "SMS_HTTP_TOKEN": "sms-token",
         # each flow logs in again within seconds of its first code; the resend test sets 3 s
-        "SMS_COOLDOWN_SECONDS": 0, "SMS_PER_HOUR": 20,
+        "SMS_COOLDOWN_SECONDS": 0, "SMS_PER_HOUR": 20, "SMS_PER_IP_PER_HOUR": 10_000,
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     server = make_server("127.0.0.1", 0, None, threaded=True, request_handler=_QuietHandler)

@@ -52,8 +52,9 @@ def fill_registration(page: Page, person, email: str, mobile: str, password: str
 
 
 def enter_code(page: Page, code: str) -> None:
+    """The code page's one field, whichever method it shows (SMS, app, recovery code)."""
     see_page(page, "Code de confirmation")
-    page.get_by_label("Code reçu").fill(code)
+    page.get_by_label(re.compile("^Code (reçu|de l'application|de secours)")).fill(code)
     page.get_by_role("button", name="Confirmer", exact=True).click()
 
 

@@ -33,7 +33,7 @@ def test_register_confirm_email_log_out_and_in_again(page, live, check, js):
     fill_registration(page, person, email=email, mobile=mobile)
     page.get_by_role("button", name="Créer mon compte").click()
     see_page(page, "Code de confirmation")
-    expect(page.get_by_text(re.compile(r"un code à 6 chiffres par SMS au"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"le code à 6 chiffres envoyé par SMS au"))).to_be_visible()
     check("code SMS")
 
     enter_code(page, live.sms_code(phone))

@@ -2,14 +2,16 @@
 « S'inscrire », and the login steps (password, then the SMS or authenticator code)."""
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pyotp
+from sqlalchemy import select, update
 from stdnum import ean
 
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.passwords import hash_password
-from guichet.models import RegisteredPerson, User, utcnow
+from guichet.models import AuthSession, RegisteredPerson, SmsCode, User, utcnow
 from guichet.models.base import db
 
 PASSWORD = "velo rouge sous la pluie 7"
@@ -85,6 +87,47 @@ def login(client, user, sms_gateway, password=PASSWORD):
     start_login(client, user, password)
     code = sms_gateway.last_code(user.phone)
     return client.post("/connexion/code", data={"code": code})
+
+
+def age_second_factor(minutes: int = 6) -> None:
+    """Every session last proved its second factor ``minutes`` ago (past the 5 minutes of
+    freshness: the next step-up asks for a code again)."""
+    db.session.execute(update(AuthSession).values(
+        second_factor_at=utcnow() - timedelta(minutes=minutes)))
+    db.session.commit()
+
+
+def time_passes(minutes: float) -> None:
+    """As if ``minutes`` had passed: every code and session moved that far into the past."""
+    delta = timedelta(minutes=minutes)
+    for code in db.session.scalars(select(SmsCode)):
+        code.created_at, code.expires_at = code.created_at - delta, code.expires_at - delta
+    for auth_session in db.session.scalars(select(AuthSession)):
+        auth_session.created_at -= delta
+        auth_session.last_seen_at -= delta
+        if auth_session.second_factor_at is not None:
+            auth_session.second_factor_at -= delta
+    db.session.commit()
+
+
+def app_code(secret: str, steps_ahead: int = 1) -> str:
+    """The authenticator's code ``steps_ahead`` time steps from now (each step works once: the
+    next one is what the app shows a moment later)."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(utcnow().timestamp() + steps_ahead * totp.interval)
+
+
+def add_authenticator(client, user) -> tuple[str, list[str]]:
+    """« Ajouter une application » with a fresh login: the secret and the recovery codes shown."""
+    response = client.post("/compte/application/ajouter", data={"current_password": PASSWORD})
+    assert response.headers["Location"] == "/compte/application/configurer", response.status
+    db.session.refresh(user)
+    secret = user.totp_pending_secret
+    response = client.post("/compte/application/configurer", data={"code": app_code(secret, 0)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    codes = re.findall(r"<code>([a-z2-9]{4}(?:-[a-z2-9]{4}){3})</code>",
+                       response.get_data(as_text=True))
+    return secret, codes
 
 
 def login_staff(client, staff, totp_secret: str, password=PASSWORD):
