@@ -30,9 +30,9 @@ from guichet.invoices.pdf import pdf_filename, render_invoice_pdf
 from guichet.invoices.status import status_text
 from guichet.invoices.types import INVOICE_TYPES, invoice_type
 from guichet.invoices.view import OTHER_PIECES, InvoiceView, problems_before_sending
+from guichet.models import utcnow
 from guichet.models.banking import active_accounts
 from guichet.models.beneficiaries import beneficiaries_of
-from guichet.models import utcnow
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
 from .forms import ComplementForm, build_form, submitted_values
