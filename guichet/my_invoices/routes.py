@@ -301,6 +301,9 @@ def _focus_and_words(invoice, action: drafts.Action, outcome: drafts.Outcome):
                          names=", ".join(a.filename for a in outcome.attached))
         return (f"#attachment-{outcome.attached[0].id}" if action.kind == drafts.UPLOAD
                 else None), words
+    if action.kind == drafts.UPLOAD:  # with scripts a file is joined as soon as it is chosen
+        return None, _("Aucun nouveau fichier à joindre : un fichier choisi est joint tout de "
+                       "suite.")
     if action.kind == drafts.SAVE:
         return None, _saved_text(invoice)
     return None, None
