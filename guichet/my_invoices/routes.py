@@ -312,7 +312,7 @@ def _focus_and_words(invoice, action: drafts.Action, outcome: drafts.Outcome):
 def _anchor_after(action: drafts.Action, invoice, files_sent: bool,
                   outcome: drafts.Outcome | None = None) -> str:
     """Where the form opens again: the new line, the lines, the question whose « Mettre à
-    jour » was pressed, the pièces, or its top."""
+    jour » was pressed, the new (or moved) pièce, the pièces, or its top."""
     if action.kind == drafts.ADD_LINE and invoice.lines:
         return f"#line-{len(invoice.lines) - 1}"
     if action.kind in (drafts.ADD_LINE, drafts.REMOVE_LINE):
@@ -321,6 +321,8 @@ def _anchor_after(action: drafts.Action, invoice, files_sent: bool,
         return f"#{action.value}"
     if action.kind == drafts.MOVE_FILE and outcome is not None and outcome.moved is not None:
         return f"#attachment-{outcome.moved.id}"
+    if outcome is not None and outcome.attached:
+        return f"#attachment-{outcome.attached[0].id}"  # the first new pièce
     if action.kind in (drafts.UPLOAD, drafts.REMOVE_FILE, drafts.MOVE_FILE) or files_sent:
         return "#pieces"
     return ""

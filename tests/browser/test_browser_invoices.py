@@ -216,7 +216,7 @@ def test_a_standard_invoice_with_two_lines(page, live, check, js, htmx, tmp_path
     if not js:
         page.get_by_role("button", name="Joindre les fichiers choisis").click()
         expect(attached(page, "rochat.pdf")).to_be_visible()
-        expect(page).to_have_url(re.compile("/modifier#pieces$"))  # back where it was
+        expect(page).to_have_url(re.compile(r"/modifier#attachment-\d+$"))  # at the new pièce
     receipt_and_pdf(page, check, htmx, "standard", chf("90.00"))
 
 
