@@ -20,9 +20,7 @@ from guichet.core.access import insured_required
 from guichet.core.formatting import once_per_page
 from guichet.core.forms import EmptyForm
 from guichet.core.htmx import wants_fragment
-from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
-from guichet.core.i18n import ngettext
 from guichet.core.sessions import background
 from guichet.core.unit_of_work import discard
 from guichet.invoices import drafts, pieces, pricing, services
@@ -30,11 +28,11 @@ from guichet.invoices.pdf import pdf_filename, render_invoice_pdf
 from guichet.invoices.status import status_text
 from guichet.invoices.types import INVOICE_TYPES, invoice_type
 from guichet.invoices.view import OTHER_PIECES, InvoiceView, problems_before_sending
-from guichet.models import utcnow
 from guichet.models.banking import active_accounts
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
+from . import after_saving
 from .forms import ComplementForm, build_form, submitted_values
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
@@ -160,18 +158,7 @@ def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False, conflic
     return {"invoice": invoice, "spec": view.type, "view": view, "form": form,
             "upload_errors": list(upload_errors), "saved_decisions": saved_decisions,
             "accounts_exist": bool(accounts), "oob": oob, "conflict": conflict,
-            "saved_text": _saved_text(invoice), "other_pieces": OTHER_PIECES}
-
-
-def _saved_text(invoice) -> str:
-    """« Enregistré à 08:12 » (Swiss time; with the day when it was not today)."""
-    saved = invoice.updated_at or invoice.created_at
-    if saved is None:
-        return ""
-    saved = saved.astimezone(ZURICH)
-    if saved.date() == utcnow().astimezone(ZURICH).date():
-        return _("Enregistré à %(time)s", time=f"{saved:%H:%M}")
-    return _("Enregistré le %(day)s à %(time)s", day=f"{saved:%d.%m.%Y}", time=f"{saved:%H:%M}")
+            "saved_text": after_saving.saved_text(invoice), "other_pieces": OTHER_PIECES}
 
 
 def _uploaded_files() -> list:
@@ -209,12 +196,6 @@ def edit_invoice(invoice_id: int):
     return _answer_after_saving(invoice, action, outcome, files_sent=bool(files))
 
 
-CONFLICT_MESSAGE = ("Ce brouillon venait d'être modifié par une autre demande (un autre onglet "
-                    "ou l'enregistrement automatique) : rien de ce que vous venez d'envoyer "
-                    "n'a été enregistré. Voici sa dernière version ; vérifiez-la, puis "
-                    "recommencez.")
-
-
 def _answer_after_conflict(invoice_id: int):
     """The draft as the other request left it, with a message (409); for htmx the whole
     form. A draft sent or deleted meanwhile: its page, or the list."""
@@ -223,7 +204,7 @@ def _answer_after_conflict(invoice_id: int):
         target = (url_for("invoices.list_invoices") if invoice is None else
                   url_for("invoices.show_invoice", invoice_id=invoice.id))
         return _redirect(target)
-    context = _edit_context(invoice, conflict=_(CONFLICT_MESSAGE))
+    context = _edit_context(invoice, conflict=after_saving.conflict_message())
     if wants_fragment():
         return render_template("invoices/_editor.html", **context), 409, {
             "Vary": "HX-Request", **_editor_target(),
@@ -264,7 +245,7 @@ def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome
         context = _edit_context(invoice, outcome.evaluation, outcome.refusals,
                                 oob=not redraw)  # the summary updates messages
         headers = {"Vary": "HX-Request", **(_editor_target() if redraw else {}),
-                   **_after_swap(*_focus_and_words(invoice, action, outcome))}
+                   **_after_swap(*after_saving.focus_and_words(invoice, action, outcome))}
         return render_template(template, **context), 200, headers
     if outcome.refusals:
         return render_template("invoices/edit.html", **_edit_context(
@@ -273,59 +254,7 @@ def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome
         flash(_("Brouillon enregistré. Vous pouvez le reprendre plus tard, depuis n'importe quel "
                 "appareil."), "success")
     return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id)
-                    + _anchor_after(action, invoice, files_sent, outcome), 303)
-
-
-def _focus_and_words(invoice, action: drafts.Action, outcome: drafts.Outcome):
-    """After an htmx swap: where focus goes (the new line's first field, the section heading
-    after a removal, the new pièce, the refused files) and what the live region says. ``None``
-    leaves focus where htmx keeps it (the field being typed in)."""
-    spec = invoice_type(invoice.invoice_type)
-    if outcome.refusals:
-        return "#upload-errors", None
-    if action.kind == drafts.ADD_LINE and invoice.lines:
-        index = len(invoice.lines) - 1
-        data = invoice.lines[index].data or {}
-        first = next((f.name for f in spec.line_fields if f.visible(data)), None)
-        words = (spec.line_added or "%(label)s %(num)d") % {
-            "num": index + 1, "label": spec.line_label}
-        return (f"#lines-{index}-{first}" if first else "#lines-title"), str(words)
-    if action.kind == drafts.REMOVE_LINE:
-        return "#lines-title", str(spec.line_removed or _("Ligne supprimée"))
-    if action.kind == drafts.REMOVE_FILE and outcome.removed is not None:
-        return "#pieces-title", _("%(name)s retirée", name=outcome.removed.filename)
-    if action.kind == drafts.MOVE_FILE and outcome.moved is not None:
-        return f"#attachment-{outcome.moved.id}", _("%(name)s classée", name=outcome.moved.filename)
-    if outcome.attached:
-        words = ngettext("%(names)s jointe", "%(names)s jointes", len(outcome.attached),
-                         names=", ".join(a.filename for a in outcome.attached))
-        return (f"#attachment-{outcome.attached[0].id}" if action.kind == drafts.UPLOAD
-                else None), words
-    if action.kind == drafts.UPLOAD:  # with scripts a file is joined as soon as it is chosen
-        return None, _("Aucun nouveau fichier à joindre : un fichier choisi est joint tout de "
-                       "suite.")
-    if action.kind == drafts.SAVE:
-        return None, _saved_text(invoice)
-    return None, None
-
-
-def _anchor_after(action: drafts.Action, invoice, files_sent: bool,
-                  outcome: drafts.Outcome | None = None) -> str:
-    """Where the form opens again: the new line, the lines, the question whose « Mettre à
-    jour » was pressed, the new (or moved) pièce, the pièces, or its top."""
-    if action.kind == drafts.ADD_LINE and invoice.lines:
-        return f"#line-{len(invoice.lines) - 1}"
-    if action.kind in (drafts.ADD_LINE, drafts.REMOVE_LINE):
-        return "#lines"
-    if action.kind == drafts.REFRESH and action.value:
-        return f"#{action.value}"
-    if action.kind == drafts.MOVE_FILE and outcome is not None and outcome.moved is not None:
-        return f"#attachment-{outcome.moved.id}"
-    if outcome is not None and outcome.attached:
-        return f"#attachment-{outcome.attached[0].id}"  # the first new pièce
-    if action.kind in (drafts.UPLOAD, drafts.REMOVE_FILE, drafts.MOVE_FILE) or files_sent:
-        return "#pieces"
-    return ""
+                    + after_saving.anchor_after(action, invoice, files_sent, outcome), 303)
 
 
 # --- review, sending, the sent invoice --------------------------------------------------------
