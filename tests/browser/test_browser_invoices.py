@@ -350,6 +350,27 @@ def test_typing_then_pressing_review_at_once_reaches_the_review(page, live, chec
 
 
 @JS_ONLY
+def test_a_choice_that_redraws_the_form_then_review_at_once(page, live, check, js, htmx,
+                                                            slow_saves):
+    """The means of transport redraws the whole form; « Vérifier et envoyer » pressed while
+    that answer is on its way waits for it, is not lost with the redrawn button, and saves."""
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "deplacement")
+    htmx.idle()
+    slow_saves()
+    trip = page.get_by_role("group", name="Trajet 1")
+    trip.get_by_label("Moyen de transport").select_option(label="Voiture privée")
+    page.get_by_role("button", name="Vérifier et envoyer").click()
+    see_page(page, "Vérifier avant d'envoyer")
+    page.get_by_role("link", name="Modifier").click()
+    see_page(page, "Frais de déplacement et de repas — Brouillon",
+             "Frais de déplacement et de repas")
+    expect(page.get_by_role("group", name="Trajet 1").get_by_label("Moyen de transport")
+           ).to_have_value("car")
+
+
+@JS_ONLY
 def test_focus_and_the_live_region_after_each_swap(page, live, check, js, htmx, tmp_path):
     user = ready_account(live)
     log_in_with_sms(page, live, user)
@@ -434,7 +455,9 @@ def test_update_buttons_and_a_piece_filed_under_its_document(page, live, check, 
     refresh(page, htmx)
     tickets = "Billets ou quittances de transports publics"
     expect(page.get_by_role("heading", name=re.compile(tickets))).to_be_visible()
-    # « Autres pièces » holds the ticket: say which document it is
+    # « Autres pièces » holds the ticket: say which document it is (on a phone too)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.get_by_label("Ce fichier est (billet.pdf)").select_option(label=tickets)
     page.get_by_role("button", name="Classer billet.pdf").click()
     if js:
