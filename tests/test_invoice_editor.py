@@ -17,7 +17,7 @@ from guichet.models import Attachment, Invoice
 from guichet.models.base import db
 from tests.support.files import pdf_bytes
 from tests.support.invoices import (a_recent_day, edit_page, form_values, new_invoice, post_form,
-                                    read_form)
+                                    read_form, upload_folder_files)
 from tests.support.page import page_text
 
 HX = {"HX-Request": "true"}
@@ -68,6 +68,17 @@ def test_a_draft_saved_meanwhile_answers_its_fresh_form_not_a_500(ready, saved_m
     invoice = invoice_row(invoice_id)
     assert invoice.remark == "Écrit dans l'autre onglet" and invoice.lines[0].data == {}
     assert len(invoice.lines) == 1
+
+
+def test_a_file_sent_while_the_draft_was_saved_meanwhile_is_not_kept(app, ready,
+                                                                      saved_meanwhile):
+    client = ready
+    invoice_id = new_invoice(client, "standard")
+    response = post_form(client, invoice_id, action="upload", files={
+        "supplier_invoice": [(pdf_bytes(), "facture.pdf")]})
+    assert response.status_code == 409
+    assert db.session.scalars(select(Attachment)).all() == []
+    assert upload_folder_files(app) == []
 
 
 def test_with_htmx_a_draft_saved_meanwhile_redraws_the_whole_form(ready, saved_meanwhile):
