@@ -29,6 +29,33 @@ def test_each_button_of_the_form_is_read(text, action):
     assert parse_action(text) == action
 
 
+@pytest.mark.parametrize("text, action", [
+    ("refresh:kind", Action(drafts.REFRESH, value="kind")),
+    ("refresh:lines-0-transport", Action(drafts.REFRESH, value="lines-0-transport")),
+    ("refresh:lines-59-vehicle_required", Action(drafts.REFRESH, value="lines-59-vehicle_required")),
+])
+def test_update_says_which_question_it_is_next_to(text, action):
+    assert parse_action(text) == action
+
+
+@pytest.mark.parametrize("text", [
+    "refresh:Kind", "refresh:", "refresh:lines-0-", "refresh:lines-123-km", "refresh:#kind",
+    "refresh:kind ", "refresh:javascript:x", "refresh:a/b", "refresh:" + "a" * 41,
+    "refresh:lines-0-km-1", "refresh:é",
+])
+def test_an_update_naming_no_question_is_a_plain_refresh_or_the_default(text):
+    assert parse_action(text).value == ""
+
+
+def test_moving_a_piece_reads_the_document_chosen_next_to_it():
+    form = {"piece-12": "transport_tickets", "piece-13": "taxi_receipt"}
+    assert parse_action("move_file:12", form) == Action(drafts.MOVE_FILE, 12,
+                                                        "transport_tickets")
+    assert parse_action("move_file:12") == Action(drafts.MOVE_FILE, 12, "")
+    assert parse_action("move_file:12", {"piece-12": "x" * 500}).value == "x" * 40
+    assert parse_action("move_file:abc", form) == drafts.DEFAULT_ACTION
+
+
 @pytest.mark.parametrize("text", [
     None, "", "SAVE", " save", "save ", "save:1", "delete", "autosave",
     "remove_line", "remove_line:", "remove_line:-1", "remove_line:60", "remove_line:1e3",
@@ -45,7 +72,7 @@ def test_anything_else_is_the_harmless_default(text):
 def test_no_text_makes_parse_action_fail(text):
     action = parse_action(text)
     assert action.kind in (drafts.AUTOSAVE, *drafts._PLAIN, drafts.REMOVE_LINE,
-                           drafts.REMOVE_FILE)
+                           drafts.REMOVE_FILE, drafts.MOVE_FILE)
     if action.target is not None:
         assert 0 <= action.target < 2**31
 
@@ -53,7 +80,8 @@ def test_no_text_makes_parse_action_fail(text):
 def test_only_line_changes_and_refresh_redraw_the_whole_form():
     redraws = {kind for kind in (drafts.AUTOSAVE, drafts.SAVE, drafts.REFRESH, drafts.REVIEW,
                                  drafts.UPLOAD, drafts.ADD_LINE, drafts.REMOVE_LINE,
-                                 drafts.REMOVE_FILE) if Action(kind).redraws_form}
+                                 drafts.REMOVE_FILE, drafts.MOVE_FILE)
+               if Action(kind).redraws_form}
     assert redraws == {drafts.REFRESH, drafts.ADD_LINE, drafts.REMOVE_LINE}
 
 

@@ -97,8 +97,11 @@ def test_a_file_exactly_at_the_limit_is_accepted(app, draft):
     response = post_form(client, invoice_id, action="upload",
                          files={"supplier_invoice": [(pdf_of_size(4096), "juste.pdf")]})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/demandes/{invoice_id}/modifier#pieces"
-    assert db.session.scalars(select(Attachment)).one().size == 4096
+    attachment = db.session.scalars(select(Attachment)).one()
+    assert attachment.size == 4096
+    # back at the new pièce
+    assert response.headers["Location"] == (
+        f"/demandes/{invoice_id}/modifier#attachment-{attachment.id}")
 
 
 # --- cleaned files -----------------------------------------------------------------------------

@@ -18,13 +18,15 @@ CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 
        "form-action 'self'; img-src 'self' data:")
 
 # htmx settings (security.md 16): same-origin only, no eval, no history cache in localStorage,
-# no injected <style>; validation errors (422) and throttling (429) are swapped like 200.
+# no injected <style>; a conflict (409), validation errors (422) and throttling (429) are
+# swapped like 200.
 HTMX_CONFIG = {
     "selfRequestsOnly": True, "allowEval": False, "allowScriptTags": False,
     "historyCacheSize": 0, "refreshOnHistoryMiss": True, "includeIndicatorStyles": False,
     "responseHandling": [
         {"code": "204", "swap": False},
         {"code": "[23]..", "swap": True},
+        {"code": "409", "swap": True},
         {"code": "422", "swap": True},
         {"code": "429", "swap": True},
         {"code": "[45]..", "swap": False, "error": True},

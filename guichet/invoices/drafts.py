@@ -8,7 +8,8 @@ amounts. Drafts keep the texts as typed; sending checks everything (:mod:`.servi
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from guichet.core.identifiers import InvalidIdentifier
@@ -35,14 +36,22 @@ UPLOAD = "upload"            # « Joindre les fichiers choisis »
 ADD_LINE = "add_line"
 REMOVE_LINE = "remove_line"  # remove_line:<position>
 REMOVE_FILE = "remove_file"  # remove_file:<attachment id>
+MOVE_FILE = "move_file"      # move_file:<attachment id>, with the pièce it is in piece-<id>
 _PLAIN = (SAVE, REFRESH, REVIEW, UPLOAD, ADD_LINE)
+
+#: « Mettre à jour » next to a question (refresh:<the question's field id>): the page comes back
+#: at that question. Field ids are the form's own: ``kind``, ``lines-0-transport``.
+_QUESTION_ID = re.compile(r"(?:lines-[0-9]{1,2}-)?[a-z][a-z_]{0,39}")
 
 
 @dataclass(frozen=True)
 class Action:
     kind: str
-    #: the line's position (REMOVE_LINE) or the pièce's id (REMOVE_FILE)
+    #: the line's position (REMOVE_LINE) or the pièce's id (REMOVE_FILE, MOVE_FILE)
     target: int | None = None
+    #: the question whose « Mettre à jour » was pressed (REFRESH), or the requirement key a
+    #: pièce is moved to (MOVE_FILE), as sent
+    value: str = ""
 
     @property
     def redraws_form(self) -> bool:
@@ -54,13 +63,18 @@ class Action:
 DEFAULT_ACTION = Action(AUTOSAVE)
 
 
-def parse_action(text: object) -> Action:
+def parse_action(text: object, form: Mapping[str, str] | None = None) -> Action:
     """The button's value as an :class:`Action`; anything else (missing, unknown, a position
     or id that is not a plain number) is :data:`DEFAULT_ACTION`: the draft is saved, nothing
-    more."""
-    name, colon, argument = str(text or "")[:40].partition(":")
+    more. ``form`` (the rest of what was posted) gives the pièce chosen for MOVE_FILE."""
+    name, colon, argument = str(text or "")[:60].partition(":")
     if not colon:
         return Action(name) if name in _PLAIN else DEFAULT_ACTION
+    if name == REFRESH and _QUESTION_ID.fullmatch(argument):
+        return Action(REFRESH, value=argument)
+    if name == MOVE_FILE and (attachment_id := pricing.row_id(argument)) is not None:
+        chosen = (form or {}).get(f"piece-{attachment_id}", "")
+        return Action(MOVE_FILE, attachment_id, str(chosen)[:40])
     if name == REMOVE_LINE and argument.isascii() and argument.isdigit() and \
             int(argument) < MAX_LINES:
         return Action(REMOVE_LINE, int(argument))
@@ -86,10 +100,14 @@ class Submitted:
 
 @dataclass
 class Outcome:
-    """After :func:`apply`: the draft's evaluation as saved, and the files refused (French)."""
+    """After :func:`apply`: the draft's evaluation as saved, the files refused (French), and
+    the pièces added, removed or moved by this request (what the page then says)."""
 
     evaluation: Evaluation | None
     refusals: list[str] = field(default_factory=list)
+    attached: list = field(default_factory=list)
+    removed: object = None
+    moved: object = None
 
 
 def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
@@ -110,14 +128,19 @@ def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
         add_line(invoice)
     elif action.kind == REMOVE_LINE:
         remove_line(invoice, action.target)
-    elif action.kind == REMOVE_FILE:
-        pieces.remove(invoice, user, action.target)
+    removed = moved = None
+    if action.kind == REMOVE_FILE:
+        removed = pieces.remove(invoice, user, action.target)
+    elif action.kind == MOVE_FILE:
+        db.session.flush()
+        asked = [requirement.key for requirement in pricing.evaluate(invoice).requirements]
+        moved = pieces.reassign(invoice, action.target, action.value, asked)
     accepted = pieces.receive(invoice, user, uploads)
-    pieces.attach(invoice, user, accepted.files)
+    attached = pieces.attach(invoice, user, accepted.files)
     db.session.flush()
     evaluation = pricing.evaluate(invoice)
     pricing.remember_amounts(invoice, evaluation)
-    return Outcome(evaluation, accepted.refusals)
+    return Outcome(evaluation, accepted.refusals, attached, removed, moved)
 
 
 def save_draft(invoice: Invoice, submitted: Submitted) -> None:

@@ -54,12 +54,29 @@ def attach(invoice: Invoice, user: User, files: list[AcceptedFile],
     return added
 
 
-def remove(invoice: Invoice, user: User, attachment_id: int) -> None:
-    """Removes one of the invoice's own pièces (another id removes nothing); its file goes once
-    the change is committed."""
+def remove(invoice: Invoice, user: User, attachment_id: int) -> Attachment | None:
+    """Removes one of the invoice's own pièces (another id removes nothing) and returns it; its
+    file goes once the change is committed."""
     for attachment in list(invoice.attachments):
         if attachment.id == attachment_id:
             invoice.attachments.remove(attachment)
             record("attachment_removed", actor=user, object_type="invoice",
                    object_id=invoice.id)
             delete_after_commit([attachment.stored_name])
+            return attachment
+    return None
+
+
+def reassign(invoice: Invoice, attachment_id: int, requirement: str,
+             asked: Iterable[str]) -> Attachment | None:
+    """Files one of the invoice's own pièces under ``requirement`` (the person says which
+    document it is), when that is one of the pièces ``asked`` for now; returns it, or ``None``
+    when nothing was moved (another invoice's id, a key not asked, a pièce of a complement
+    request, which the office already has)."""
+    if requirement not in set(asked):
+        return None
+    for attachment in invoice.attachments:
+        if attachment.id == attachment_id and attachment.complement_request_id is None:
+            attachment.requirement = requirement[:40]
+            return attachment
+    return None

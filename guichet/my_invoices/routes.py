@@ -7,6 +7,7 @@ invoice shows comes from one :class:`~guichet.invoices.view.InvoiceView`.
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
@@ -27,11 +28,12 @@ from guichet.invoices.pdf import pdf_filename, render_invoice_pdf
 from guichet.invoices.receipts import next_steps
 from guichet.invoices.status import status_text
 from guichet.invoices.types import INVOICE_TYPES, invoice_type
-from guichet.invoices.view import InvoiceView, problems_before_sending
+from guichet.invoices.view import OTHER_PIECES, InvoiceView, problems_before_sending
 from guichet.models.banking import active_accounts
 from guichet.models.beneficiaries import beneficiaries_of
 from guichet.models.invoices import STATUS_DRAFT, STATUS_NEEDS_INFO
 
+from . import after_saving
 from .forms import ComplementForm, SendForm, build_form, submitted_values
 
 bp = Blueprint("invoices", __name__, url_prefix="/demandes")
@@ -143,8 +145,9 @@ def _attach_errors(form, evaluation) -> None:
                     entry.form[name].errors = list(entry.form[name].errors) + [message]
 
 
-def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False) -> dict:
-    """The form as saved, with its messages, the summary (amounts, pièces) and what is wrong."""
+def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False, conflict=None) -> dict:
+    """The form as saved, with its messages, the summary (amounts, pièces) and what is wrong;
+    ``conflict``: the message when another request had changed the draft meanwhile."""
     # the person's beneficiaries and IBANs once, first: the evaluation then finds the chosen
     # ones among them instead of asking the database again
     beneficiaries = beneficiaries_of(current_user, with_decisions=True)
@@ -155,7 +158,8 @@ def _edit_context(invoice, evaluation=None, upload_errors=(), oob=False) -> dict
     saved_decisions = [(saved, person) for person in beneficiaries for saved in person.decisions]
     return {"invoice": invoice, "spec": view.type, "view": view, "form": form,
             "upload_errors": list(upload_errors), "saved_decisions": saved_decisions,
-            "accounts_exist": bool(accounts), "oob": oob}
+            "accounts_exist": bool(accounts), "oob": oob, "conflict": conflict,
+            "saved_text": after_saving.saved_text(invoice), "other_pieces": OTHER_PIECES}
 
 
 def _uploaded_files() -> list:
@@ -177,7 +181,7 @@ def edit_invoice(invoice_id: int):
         return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id), 303)
     if request.method == "GET":
         return render_template("invoices/edit.html", **_edit_context(invoice))
-    action = drafts.parse_action(request.form.get("action"))
+    action = drafts.parse_action(request.form.get("action"), request.form)
     form = build_form(invoice, beneficiaries_of(current_user), active_accounts(current_user))
     submitted = submitted_values(form, invoice_type(invoice.invoice_type))
     files = _uploaded_files()
@@ -187,7 +191,47 @@ def edit_invoice(invoice_id: int):
         discard()  # a full disk: nothing of this request is kept, and the form says so
         outcome = drafts.Outcome(None, [_(
             "Rien n'a été enregistré : une erreur est survenue. Réessayez.")])
+    except StaleDataError:
+        discard()  # another request saved the draft since this one read it: it stays
+        return _answer_after_conflict(invoice_id)
     return _answer_after_saving(invoice, action, outcome, files_sent=bool(files))
+
+
+def _answer_after_conflict(invoice_id: int):
+    """The draft as the other request left it, with a message (409); for htmx the whole
+    form. A draft sent or deleted meanwhile: its page, or the list."""
+    invoice = services.owned_invoice(current_user, invoice_id)
+    if invoice is None or invoice.status != STATUS_DRAFT:
+        target = (url_for("invoices.list_invoices") if invoice is None else
+                  url_for("invoices.show_invoice", invoice_id=invoice.id))
+        return _redirect(target)
+    context = _edit_context(invoice, conflict=after_saving.conflict_message())
+    if wants_fragment():
+        return render_template("invoices/_editor.html", **context), 409, {
+            "Vary": "HX-Request", **_editor_target(),
+            **_after_swap("#invoice-conflict", None)}
+    return render_template("invoices/edit.html", **context), 409
+
+
+def _redirect(target: str):
+    """A 303, or for htmx a whole-page visit (``HX-Redirect``) instead of a fragment."""
+    if wants_fragment():
+        return "", 200, {"HX-Redirect": target, "Vary": "HX-Request"}
+    return redirect(target, 303)
+
+
+def _editor_target() -> dict:
+    """The whole form is the answer, whichever element asked (the form itself or a button)."""
+    return {"HX-Retarget": ".invoice-editor", "HX-Reswap": "outerHTML"}
+
+
+def _after_swap(focus: str | None, say: str | None) -> dict:
+    """What the page does once htmx put the answer in place (static/js/invoice-editor.js):
+    the element to focus, and the sentence for the live region."""
+    detail = {key: value for key, value in (("focus", focus), ("say", say)) if value}
+    if not detail:
+        return {}
+    return {"HX-Trigger-After-Settle": json.dumps({"guichet:after-swap": detail})}
 
 
 def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome,
@@ -195,12 +239,15 @@ def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome
     """After the draft was saved: to the review, the htmx fragment, the form again with the
     refused files (422), or 303 back to the form where the person was."""
     if action.kind == drafts.REVIEW and not outcome.refusals:
-        return redirect(url_for("invoices.review_invoice", invoice_id=invoice.id), 303)
+        return _redirect(url_for("invoices.review_invoice", invoice_id=invoice.id))
     if wants_fragment():
-        template = "invoices/_editor.html" if action.redraws_form else "invoices/_summary.html"
+        redraw = action.redraws_form
+        template = "invoices/_editor.html" if redraw else "invoices/_summary.html"
         context = _edit_context(invoice, outcome.evaluation, outcome.refusals,
-                                oob=not action.redraws_form)  # the summary updates messages
-        return render_template(template, **context), 200, {"Vary": "HX-Request"}
+                                oob=not redraw)  # the summary updates messages
+        headers = {"Vary": "HX-Request", **(_editor_target() if redraw else {}),
+                   **_after_swap(*after_saving.focus_and_words(invoice, action, outcome))}
+        return render_template(template, **context), 200, headers
     if outcome.refusals:
         return render_template("invoices/edit.html", **_edit_context(
             invoice, outcome.evaluation, outcome.refusals)), 422
@@ -208,18 +255,7 @@ def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome
         flash(_("Brouillon enregistré. Vous pouvez le reprendre plus tard, depuis n'importe quel "
                 "appareil."), "success")
     return redirect(url_for("invoices.edit_invoice", invoice_id=invoice.id)
-                    + _anchor_after(action, invoice, files_sent), 303)
-
-
-def _anchor_after(action: drafts.Action, invoice, files_sent: bool) -> str:
-    """Where the form opens again: the new line, the lines, the pièces, or its top."""
-    if action.kind == drafts.ADD_LINE and invoice.lines:
-        return f"#line-{len(invoice.lines) - 1}"
-    if action.kind in (drafts.ADD_LINE, drafts.REMOVE_LINE):
-        return "#lines"
-    if action.kind in (drafts.UPLOAD, drafts.REMOVE_FILE) or files_sent:
-        return "#pieces"
-    return ""
+                    + after_saving.anchor_after(action, invoice, files_sent, outcome), 303)
 
 
 # --- review, sending, the sent invoice --------------------------------------------------------

@@ -293,7 +293,7 @@ class Checker:
         """Checks the page the browser shows now; returns the HTML the server sent for it."""
         assert self.documents, "no page was loaded"
         response = self.documents[-1]
-        assert response.url == self.page.url, (response.url, self.page.url)
+        assert response.url == self.page.url.split("#")[0], (response.url, self.page.url)
         html = response.text()
         self._fragments_seen = len(self.fragments)
         self.store.add(name, html)

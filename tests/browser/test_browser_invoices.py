@@ -219,7 +219,7 @@ def test_a_standard_invoice_with_two_lines(page, live, check, js, htmx, tmp_path
     if not js:
         page.get_by_role("button", name="Joindre les fichiers choisis").click()
         expect(attached(page, "rochat.pdf")).to_be_visible()
-        expect(page).to_have_url(re.compile("/modifier#pieces$"))  # back where it was
+        expect(page).to_have_url(re.compile(r"/modifier#attachment-\d+$"))  # at the new pièce
     receipt_and_pdf(page, check, htmx, "standard", chf("90.00"), unconfirmed_first=True)
 
 
@@ -236,20 +236,25 @@ def test_errors_then_a_draft_left_resumed_and_deleted(page, live, check, js, htm
     fill_all(line, {"Date": next_year, "Libellé": "Semelles", "Quantité": "2",
                     "Prix unitaire (CHF)": "45.00"})
     htmx.idle()
-    page.get_by_role("button", name="Recalculer").click()
-    see_page(page, "Facture standard — Brouillon", "Facture standard")
+    if js:
+        # each message comes next to its field as the person leaves it; nothing to press
+        expect(page.get_by_role("button", name="Recalculer")).to_be_hidden()
+    else:
+        page.get_by_role("button", name="Recalculer").click()
+        see_page(page, "Facture standard — Brouillon", "Facture standard")
     decision = page.get_by_label("N° de décision")
-    expect(decision).to_have_attribute("aria-invalid", "true")
     wrong_office = ("Ce numéro de décision n'est pas de l'Office AI du canton de "
                     "Neuchâtel (code 324).")
     expect(decision).to_have_accessible_description(re.compile(re.escape(wrong_office)))
-    expect(line.get_by_label("Date", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(line.get_by_text("La date ne peut pas être dans le futur.")).to_be_visible()
-    # and listed at the top, with links to the fields
-    summary = page.get_by_role("alert").filter(has_text="À corriger")
-    expect(summary.get_by_role("link", name=re.compile("N° de décision"))).to_be_visible()
-    expect(summary.get_by_role("link", name=re.compile("dans le futur"))).to_be_visible()
-    check("facture standard, erreurs")
+    if not js:
+        expect(decision).to_have_attribute("aria-invalid", "true")
+        expect(line.get_by_label("Date", exact=True)).to_have_attribute("aria-invalid", "true")
+        # and listed at the top, with links to the fields
+        summary = page.get_by_role("alert").filter(has_text="À corriger")
+        expect(summary.get_by_role("link", name=re.compile("N° de décision"))).to_be_visible()
+        expect(summary.get_by_role("link", name=re.compile("dans le futur"))).to_be_visible()
+        check("facture standard, erreurs")
 
     # the review lists what is missing, with links back to the fields; no « Envoyer »
     review(page, htmx)
@@ -294,3 +299,202 @@ def test_errors_then_a_draft_left_resumed_and_deleted(page, live, check, js, htm
     see_page(page, "Mes demandes de remboursement")
     expect(page.get_by_text("Le brouillon a été supprimé.")).to_be_visible()
     expect(page.get_by_text("Aucune demande pour le moment")).to_be_visible()
+
+
+# --- the editor with htmx: requests in turn, focus after each swap, honest words -------------
+
+JS_ONLY = pytest.mark.parametrize("js", [pytest.param(True, id="js")])
+
+
+def focused_id(page) -> str:
+    return page.evaluate("() => document.activeElement ? document.activeElement.id : ''")
+
+
+def live_region(page):
+    return page.locator("#invoice-live")
+
+
+@pytest.fixture
+def slow_saves(monkeypatch):
+    """Each save of a draft takes 0.4 s between reading the draft and writing it (a busy
+    server): an autosave and a submit sent together would both read the same version."""
+    import time
+
+    from guichet.invoices import drafts
+    original = drafts.save_draft
+
+    def slow(invoice, submitted):
+        time.sleep(0.4)
+        original(invoice, submitted)
+
+    def start():
+        monkeypatch.setattr(drafts, "save_draft", slow)
+    return start
+
+
+@JS_ONLY
+def test_typing_then_pressing_review_at_once_reaches_the_review(page, live, check, js, htmx,
+                                                                  slow_saves):
+    """The click that leaves the field sends its autosave and the submit at once: the submit
+    waits for the autosave (hx-sync), carries every field, and the review shows them."""
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "standard")
+    fill(page.get_by_label("N° de décision"), user.decisions["standard"])
+    htmx.idle()
+    slow_saves()
+    page.get_by_label("Fournisseur", exact=True).fill("Orthopédie Rochat")  # still in the field
+    page.get_by_label("N° de la facture du fournisseur").fill("F-2026-118")
+    page.get_by_role("button", name="Vérifier et envoyer").click()
+    see_page(page, "Vérifier avant d'envoyer")
+    expect(page.get_by_text("Orthopédie Rochat")).to_be_visible()
+    expect(page.get_by_text("F-2026-118")).to_be_visible()
+    check("vérifier, envoyé pendant un enregistrement automatique")
+
+
+@JS_ONLY
+def test_a_choice_that_redraws_the_form_then_review_at_once(page, live, check, js, htmx,
+                                                            slow_saves):
+    """The means of transport redraws the whole form; « Vérifier et envoyer » pressed while
+    that answer is on its way waits for it, is not lost with the redrawn button, and saves."""
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "deplacement")
+    htmx.idle()
+    slow_saves()
+    trip = page.get_by_role("group", name="Trajet 1")
+    trip.get_by_label("Moyen de transport").select_option(label="Voiture privée")
+    page.get_by_role("button", name="Vérifier et envoyer").click()
+    see_page(page, "Vérifier avant d'envoyer")
+    page.get_by_role("link", name="Modifier").click()
+    see_page(page, "Frais de déplacement et de repas — Brouillon",
+             "Frais de déplacement et de repas")
+    expect(page.get_by_role("group", name="Trajet 1").get_by_label("Moyen de transport")
+           ).to_have_value("car")
+
+
+@JS_ONLY
+def test_focus_and_the_live_region_after_each_swap(page, live, check, js, htmx, tmp_path):
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "deplacement")
+    path = edit_path(page)
+    htmx.idle()
+    page.get_by_role("button", name="Ajouter un trajet").click()
+    expect(page.get_by_role("group", name="Trajet 2")).to_be_visible()
+    htmx.idle()
+    expect(live_region(page)).to_have_text("Trajet 2 ajouté")
+    assert focused_id(page) == "lines-1-date"
+    expect(page.get_by_role("group", name="Trajet 2").get_by_label("Date du trajet")
+           ).to_be_focused()
+    check.fragment("déplacement, trajet ajouté", path)
+
+    page.get_by_role("button", name="Supprimer trajet 2").click()
+    expect(page.get_by_role("group", name="Trajet 2")).to_have_count(0)
+    htmx.idle()
+    expect(live_region(page)).to_have_text("Trajet supprimé")
+    expect(page.get_by_role("heading", name="Trajets")).to_be_focused()
+    # the next Tab goes on in the form, not to « Supprimer ce brouillon »
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "lines-0-date"
+
+    files = page.get_by_label("Joindre des fichiers : Autres pièces (facultatif)")
+    files.focus()  # as a keyboard user reaches it before choosing (set_input_files does not)
+    files.set_input_files(pdf_file(tmp_path, "quittance.pdf"))
+    expect(attached(page, "quittance.pdf")).to_be_visible()
+    htmx.idle()
+    expect(live_region(page)).to_have_text("quittance.pdf jointe")
+    # chosen, hence joined at once: focus stays on the file input
+    assert focused_id(page) == "files-other"
+    page.get_by_role("button", name="Joindre les fichiers choisis").click()
+    htmx.idle()
+    expect(live_region(page)).to_contain_text("Aucun nouveau fichier à joindre")
+    assert focused_id(page) == "upload-button"
+
+    attached(page, "quittance.pdf").click()
+    expect(attached(page, "quittance.pdf")).to_have_count(0)
+    htmx.idle()
+    expect(live_region(page)).to_have_text("quittance.pdf retirée")
+    expect(page.get_by_role("heading", name="Pièces justificatives")).to_be_focused()
+    check.fragment("déplacement, pièce retirée", path)
+
+
+@JS_ON_AND_OFF
+def test_update_buttons_and_a_piece_filed_under_its_document(page, live, check, js, htmx,
+                                                             tmp_path):
+    """Without scripts « Mettre à jour » next to the means of transport brings the page back
+    at that question with what it calls for; a ticket attached before it was asked for is
+    filed under the tickets. With scripts the same happens by itself, and neither the update
+    buttons nor « Recalculer » are shown."""
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "deplacement")
+    path = edit_path(page)
+    trip = page.get_by_role("group", name="Trajet 1")
+    update = trip.get_by_role("button", name=re.compile("^Mettre à jour"))
+    if js:
+        expect(update).to_be_hidden()
+        expect(page.get_by_role("button", name="Recalculer")).to_be_hidden()
+    else:
+        expect(update).to_be_visible()
+        expect(page.get_by_role("button", name="Recalculer")).to_be_visible()
+    # a ticket first, before the trip says it was by train: it goes to « Autres pièces »
+    attach(page, htmx, "Autres pièces (facultatif)", pdf_file(tmp_path, "billet.pdf"))
+    if not js:
+        page.get_by_role("button", name="Joindre les fichiers choisis").click()
+        expect(attached(page, "billet.pdf")).to_be_visible()
+    fill_all(trip, {"Date du trajet": a_recent_day(), "Départ": "Le Locle",
+                    "Destination": "Neuchâtel", "Motif": "physiothérapie",
+                    "Heure de départ": "08:00", "Heure de retour": "11:00"})
+    answer(trip, "Un·e accompagnant·e était-il nécessaire ?", "Non")
+    trip.get_by_label("Moyen de transport").select_option(label="Transports publics (2e classe)")
+    if js:
+        htmx.idle()
+    else:
+        update.click()
+        expect(page).to_have_url(re.compile("/modifier#lines-0-transport$"))
+        expect(trip.get_by_label("Moyen de transport")).to_be_in_viewport()
+    fill(trip.get_by_label("Prix du billet ou de la course (CHF)"), "12.40")
+    refresh(page, htmx)
+    tickets = "Billets ou quittances de transports publics"
+    expect(page.get_by_role("heading", name=re.compile(tickets))).to_be_visible()
+    # « Autres pièces » holds the ticket: say which document it is (on a phone too)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.get_by_label("Ce fichier est (billet.pdf)").select_option(label=tickets)
+    page.get_by_role("button", name="Classer billet.pdf").click()
+    if js:
+        htmx.idle()
+        expect(live_region(page)).to_have_text("billet.pdf classée")
+        expect(page.get_by_text(re.compile(r"^billet\.pdf \("))).to_be_focused()
+        check.fragment("déplacement, pièce classée", path)
+    else:
+        expect(page).to_have_url(re.compile(r"/modifier#attachment-\d+$"))
+        check("déplacement, pièce classée")
+    group = page.locator(".piece-group").filter(has=page.get_by_role(
+        "heading", name=re.compile(tickets)))
+    expect(group.get_by_text(re.compile(r"^billet\.pdf \("))).to_be_visible()
+    expect(page.get_by_label("Ce fichier est (billet.pdf)")).to_have_count(0)
+
+
+@JS_ON_AND_OFF
+def test_the_page_says_what_is_true_about_leaving_it(page, live, check, js, htmx):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "standard")
+    expect(page.get_by_text("vous pouvez quitter cette page à tout moment")).to_have_count(0)
+    before_leaving = page.get_by_text("Enregistrez le brouillon avant de quitter cette page")
+    fill(page.get_by_label("Fournisseur", exact=True), "Orthopédie Rochat")
+    if js:
+        htmx.idle()
+        expect(before_leaving).to_be_hidden()
+        now = datetime.now(ZoneInfo("Europe/Zurich"))
+        times = "|".join(f"{moment:%H:%M}" for moment in (now - timedelta(minutes=1), now))
+        expect(page.locator("#invoice-saved")).to_have_text(re.compile(f"^Enregistré à ({times})$"))
+        expect(page.locator("#invoice-saved")).to_be_visible()
+    else:
+        expect(before_leaving).to_be_visible()
+        expect(page.get_by_text(re.compile("^Enregistré à"))).to_be_hidden()

@@ -277,6 +277,7 @@ TYPE = InvoiceType(
     price=price, rates=RATES, demo_decision=(("monthly_amount", Decimal("3200.00")),),
     line_label=_l("Assistant·e"), lines_title=_l("Assistant·e·s"),
     add_line_label=_l("Ajouter un·e assistant·e"),
+    line_added=_l("Assistant·e %(num)d ajouté·e"), line_removed=_l("Assistant·e supprimé·e"),
     fields=(
         FieldSpec("month", _l("Mois"), MONTH, hint=_l("MM.AAAA, par exemple 10.2026"),
                   width="short"),
@@ -297,5 +298,6 @@ TYPE = InvoiceType(
         FieldSpec("gross_salary", _l("Salaire brut (CHF)"), MONEY, width="short"),
         FieldSpec("sick_days_paid", _l("Jours de salaire maintenu pour maladie"), INTEGER,
                   width="short", optional=True,
-                  hint=_l("Au-delà de 3 jours, joignez un certificat médical.")),
+                  hint=_l("Au-delà de 3 jours, joignez un certificat médical."),
+                  changes_pieces=True),
     ))

@@ -38,10 +38,17 @@ class FieldSpec:
     show_if: tuple[str, tuple[str, ...]] | None = None
     # Changing it changes which fields are shown: the form is redrawn.
     structural: bool = False
+    # Its answer changes the pièces asked for (without scripts: « Mettre à jour » next to it).
+    changes_pieces: bool = False
     max_length: int = 200
     # A date or month of the cost, which the decision must cover; false for other dates
     # (e.g. when a repaired device was bought).
     within_decision: bool = True
+
+    @property
+    def changes_form(self) -> bool:
+        """An answer that changes the form: other fields, or the pièces asked for."""
+        return self.structural or self.changes_pieces
 
     def visible(self, values: dict) -> bool:
         if self.show_if is None:
@@ -125,6 +132,9 @@ class InvoiceType:
     line_label: object = None
     lines_title: object = None
     add_line_label: object = None
+    #: What a screen reader hears once a line was added (``%(num)d``: its number) or removed.
+    line_added: object = None
+    line_removed: object = None
     #: The dated rates the type uses, as known when its module was written (seeded defaults).
     rates: tuple[RateRow, ...] = ()
     #: Lines made by the server (e.g. one per day of a month): how many the header's typed

@@ -84,6 +84,7 @@ TYPE = InvoiceType(
     price=price,
     line_label=_l("Ligne"), lines_title=_l("Lignes de la facture"),
     add_line_label=_l("Ajouter une ligne"),
+    line_added=_l("Ligne %(num)d ajoutée"), line_removed=_l("Ligne supprimée"),
     fields=(
         FieldSpec("supplier", _l("Fournisseur"), max_length=120),
         FieldSpec("supplier_invoice_number", _l("N° de la facture du fournisseur"),

@@ -300,6 +300,7 @@ TYPE = InvoiceType(
                    "repas et nuits hors du domicile."),
     price=price, rates=RATES,
     line_label=_l("Trajet"), lines_title=_l("Trajets"), add_line_label=_l("Ajouter un trajet"),
+    line_added=_l("Trajet %(num)d ajouté"), line_removed=_l("Trajet supprimé"),
     line_fields=(
         FieldSpec("date", _l("Date du trajet"), DATE, hint=_l("JJ.MM.AAAA"), width="short"),
         FieldSpec("depart", _l("Départ"), hint=_l("Localité de départ"), max_length=100),
@@ -317,7 +318,7 @@ TYPE = InvoiceType(
         FieldSpec("vehicle_required", _l("La décision dit-elle déjà que votre handicap exige "
                                          "la voiture ou le taxi ?"), YESNO,
                   hint=_l("Sinon, joignez un certificat médical."),
-                  show_if=("transport", VEHICLES)),
+                  show_if=("transport", VEHICLES), changes_pieces=True),
         FieldSpec("departure_time", _l("Heure de départ"), TIME, hint=_l("HH:MM"),
                   width="short"),
         FieldSpec("return_time", _l("Heure de retour"), TIME, hint=_l("HH:MM"), width="short"),

@@ -1,0 +1,43 @@
+// The invoice form with scripts (templates/invoices/edit.html, loaded before the form).
+// - Marks the page (html.js): what only matters without scripts (« Mettre à jour »,
+//   « Recalculer ») is hidden by the stylesheet, what is true only with them is shown.
+// - A submit that htmx queued behind an autosave (hx-sync) still says which button was
+//   pressed, even when the answer before it redrew that button.
+// - After a swap, the server says where focus goes and what the live region says
+//   (HX-Trigger-After-Settle: {"guichet:after-swap": {"focus": "#…", "say": "…"}}).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // The buttons of the form are plain submit buttons: htmx sends them as the form's own
+  // request, queued behind the one in flight. When it leaves, the answer before may have
+  // redrawn the button: its name and value (and the choice next to it, « Ce fichier est »)
+  // are taken from the button that was pressed.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    var submitter = trigger && trigger.type === "submit" ? trigger.submitter : null;
+    if (!submitter || !submitter.name) { return; }
+    var parameters = event.detail.parameters;
+    parameters[submitter.name] = submitter.value;
+    var choice = submitter.closest(".piece-move");
+    var select = choice ? choice.querySelector("select") : null;
+    if (select) { parameters[select.name] = select.value; }
+  });
+
+  // « Ce fichier est … » is sent with its « Classer » button, not saved on its own.
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest(".piece-move")) {
+      event.stopPropagation();
+    }
+  }, true);
+
+  document.addEventListener("guichet:after-swap", function (event) {
+    var detail = event.detail || {};
+    if (detail.say) {
+      var live = document.getElementById("invoice-live");
+      if (live) { live.textContent = detail.say; }
+    }
+    var target = detail.focus ? document.querySelector(detail.focus) : null;
+    if (target) { target.focus(); }
+  });
+})();
