@@ -221,7 +221,9 @@ def test_valid_trip_has_no_errors():
     ({"destination": ""}, "destination", "Indiquez la destination."),
     ({"motif": ""}, "motif", "Indiquez le motif du trajet (mesure ou lieu de traitement)."),
     ({"nights": -1}, "nights", "Le nombre de nuits ne peut pas être négatif."),
-    ({"date": TODAY, "nights": 1}, "nights", "Le retour ne peut pas être dans le futur."),
+    ({"date": TODAY, "nights": 1}, "nights",
+     "Avec 1 nuit hors du domicile, le retour serait le 16.06.2025, dans le futur : vérifiez "
+     "le nombre de nuits."),
 ])
 def test_trip_validation_messages(changes, field, message):
     errors = validate_trip(trip(**changes), today=TODAY)

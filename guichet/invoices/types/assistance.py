@@ -21,7 +21,8 @@ from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import (ZERO, Charge, Errors, LineResult, exact, flat_charge, optional_exact,
                       sum_amounts, times)
-from .base import INTEGER, MONEY, MONTH, NUMBER, YESNO, Claim, FieldSpec, InvoiceType, Requirement
+from .base import (INTEGER, MONEY, MONTH, MONTH_HINT, NUMBER, YESNO, Claim, FieldSpec, InvoiceType,
+                   Requirement)
 from .wording import names_phrase
 
 KEY = "assistance"
@@ -239,6 +240,12 @@ def price(claim: Claim) -> None:
     decision = claim.decision
     monthly = (decision.monthly_amount if decision is not None
                and decision.monthly_amount is not None else claim.header.get("monthly_amount"))
+    if month is None:
+        result.pending.append(_("indiquez le mois"))
+    if not assistants:
+        result.pending.append(_("indiquez les heures d'au moins un·e assistant·e"))
+    if monthly is None:
+        result.pending.append(_("indiquez le montant mensuel de votre décision"))
     if month is None or not assistants:
         return
     if monthly is None:
@@ -271,6 +278,11 @@ def _earlier_months(claim: Claim, month: date) -> list[tuple[date, Decimal]]:
     return found
 
 
+def _decided_monthly_amount(decision) -> str | None:
+    """The monthly amount of the office's decision, when the register has it."""
+    return None if decision.monthly_amount is None else format_chf(decision.monthly_amount)
+
+
 TYPE = InvoiceType(
     key=KEY, label=_l("Contribution d'assistance"),
     description=_l("Les heures de vos assistant·e·s pour un mois (une facture par mois)."),
@@ -278,12 +290,11 @@ TYPE = InvoiceType(
     line_label=_l("Assistant·e"), lines_title=_l("Assistant·e·s"),
     add_line_label=_l("Ajouter un·e assistant·e"),
     fields=(
-        FieldSpec("month", _l("Mois"), MONTH, hint=_l("MM.AAAA, par exemple 10.2026"),
+        FieldSpec("month", _l("Mois"), MONTH, hint=MONTH_HINT,
                   width="short"),
         FieldSpec("monthly_amount", _l("Montant mensuel selon votre décision (CHF)"), MONEY,
-                  width="short", optional=True,
-                  hint=_l("Seulement si l'office ne le connaît pas déjà : le montant de la "
-                          "décision enregistrée à l'office fait foi.")),
+                  width="short", hint=_l("Tel qu'il figure sur votre décision."),
+                  decided_by=_decided_monthly_amount),
         FieldSpec("eleven_months", _l("Votre décision prévoit-elle 11 mois par an "
                                       "(art. 39g RAI) ?"), YESNO, optional=True),
     ),
