@@ -17,7 +17,7 @@ from tests.support.accounts import login
 from tests.support.invoices import (IBAN, a_recent_day, add_child, add_decision, edit_page,
                                     form_values, last_month, new_invoice, pdf_file, post_form,
                                     read_form, review_token, send)
-from tests.support.page import feedback, page_text
+from tests.support.page import feedback, page_text, text_of
 
 # --- 1. Frais de déplacement et de repas -------------------------------------------------------
 
@@ -111,6 +111,45 @@ def test_travel_errors_are_explained_while_typing(ready):
     assert values["lines-0-km"] == "beaucoup" and values["lines-0-date"] == "31.02.2026"
 
 
+def test_travel_a_future_trip_is_said_on_its_date_and_a_future_return_on_the_nights(ready):
+    client = ready
+    invoice_id = new_invoice(client, "deplacement")
+    tomorrow = date.today() + timedelta(days=1)
+    trip = {"lines-0-depart": "Le Locle", "lines-0-destination": "Neuchâtel",
+            "lines-0-motif": "physiothérapie", "lines-0-transport": "public",
+            "lines-0-fare": "12.40", "lines-0-departure_time": "08:00",
+            "lines-0-return_time": "17:00", "lines-0-companion": "no"}
+    post_form(client, invoice_id, {**trip, "lines-0-date": f"{tomorrow:%d.%m.%Y}"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert "La date du trajet ne peut pas être dans le futur." in feedback(html, "lines-0-date")
+    # the review lists the date, not the empty « Nuits » field
+    review, token = review_token(client, invoice_id)
+    assert token is None
+    assert "Trajet 1 — Date du trajet : La date du trajet ne peut pas être dans le futur." in review
+    assert "Trajet 1 — Nuits hors du domicile" not in review
+    # today, back three nights later
+    post_form(client, invoice_id, {"lines-0-date": f"{date.today():%d%m%Y}",
+                                   "lines-0-nights": "3"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    back = date.today() + timedelta(days=3)
+    assert (f"Avec 3 nuits hors du domicile, le retour serait le {back:%d.%m.%Y}, dans le "
+            "futur") in feedback(html, "lines-0-nights")
+    assert feedback(html, "lines-0-date") == ""
+    assert db.session.get(Invoice, invoice_id).total_claimed == Decimal("0.00")
+
+
+def test_dates_typed_without_dots_are_read(ready):
+    client = ready
+    invoice_id = new_invoice(client, "standard")
+    day = last_month().replace(day=14)
+    post_form(client, invoice_id, {"invoice_date": f"{day:%d%m%Y}",
+                                   "lines-0-date": f"{day:%d/%m/%Y}", "lines-0-label": "Séance",
+                                   "lines-0-quantity": "2", "lines-0-unit_price": "40"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "invoice_date") == "" and feedback(html, "lines-0-date") == ""
+    assert "80.00 CHF" in text_of(html)
+
+
 # --- 2. Contribution d'assistance --------------------------------------------------------------
 
 def test_assistance_hours_with_the_decisions_monthly_amount(ready):
@@ -160,6 +199,66 @@ def test_assistance_hours_with_the_decisions_monthly_amount(ready):
     receipt = send(client, invoice_id)
     invoice = db.session.get(Invoice, invoice_id)
     assert invoice.receipt_number in receipt and invoice.total_claimed == Decimal("458.90")
+
+
+def _assistance_month(client, month: date) -> int:
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {
+        "decision_number": "32420250000002", "month": f"{month:%m.%Y}",
+        "lines-0-name": "Marie Dupont", "lines-0-ordinary_hours": "10",
+        "lines-0-gross_salary": "600.00"}, action="save",
+        files={"assistant_payslips": [pdf_file("fiche-salaire.pdf")]})
+    return invoice_id
+
+
+def test_assistance_one_invoice_per_month(ready):
+    client = ready
+    add_decision(client.user, "32420250000002", "assistance", monthly_amount=Decimal("2000.00"))
+    first = _assistance_month(client, last_month())
+    send(client, first)
+    receipt = db.session.get(Invoice, first).receipt_number
+    second = _assistance_month(client, last_month())
+    html = client.get(f"/demandes/{second}/modifier").get_data(as_text=True)
+    assert f"Une demande pour ce mois a déjà été envoyée ({receipt})" in feedback(html, "month")
+    review, token = review_token(client, second)
+    assert token is None and receipt in review
+    assert db.session.get(Invoice, second).status == "draft"
+
+
+def test_assistance_monthly_amount_is_required_unless_the_decision_gives_it(ready):
+    client = ready
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {
+        "month": f"{last_month():%m.%Y}", "lines-0-name": "Marie Dupont",
+        "lines-0-ordinary_hours": "10", "lines-0-gross_salary": "600.00"})
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    html = response.get_data(as_text=True)
+    label = re.search(r'<label for="monthly_amount">(.*?)</label>', html, re.S)[1]
+    assert "Montant mensuel selon votre décision" in label and "facultatif" not in label
+    page = page_text(response)
+    assert "Montant à calculer : indiquez le montant mensuel de votre décision." in page
+    assert "Total demandé : 0.00 CHF" not in page
+    review, token = review_token(client, invoice_id)
+    assert token is None and "Montant mensuel selon votre décision" in review
+    # with the decision's amount in the register, the field is not asked
+    add_decision(client.user, "32420250000002", "assistance", monthly_amount=Decimal("2000.00"))
+    post_form(client, invoice_id, {"decision_number": "32420250000002"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert 'name="monthly_amount"' not in html
+    assert "Montant mensuel selon votre décision (CHF) : 2'000.00 CHF" in text_of(html)
+
+
+def test_a_negative_amount_is_said_to_be_negative_on_its_field(ready):
+    client = ready
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {"monthly_amount": "-200", "lines-0-gross_salary": "−50"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "monthly_amount") == "Erreur : Le montant ne peut pas être négatif."
+    assert feedback(html, "lines-0-gross_salary") == \
+        "Erreur : Le montant ne peut pas être négatif."
+    assert "Ce nombre n'est pas possible" not in html
+    invoice = db.session.get(Invoice, invoice_id)
+    assert invoice.total_claimed == Decimal("0.00") and invoice.status == "draft"
 
 
 def test_assistance_above_the_month_cap_is_capped(ready):
@@ -412,6 +511,25 @@ def test_hearing_aid_batteries_need_no_supplier_invoice(ready):
     assert token is not None, review
     send(client, invoice_id)
     assert db.session.get(Invoice, invoice_id).total_claimed == Decimal("80.00")
+
+
+def test_hearing_aid_batteries_once_a_year(ready):
+    client = ready
+    add_decision(client.user, "32420250000004", "moyens_auxiliaires")
+    ids = []
+    for _n in range(2):
+        invoice_id = new_invoice(client, "moyens_auxiliaires")
+        post_form(client, invoice_id, {"decision_number": "32420250000004", "kind": "piles"})
+        post_form(client, invoice_id, {"invoice_date": a_recent_day(), "devices": "1"})
+        ids.append(invoice_id)
+        if _n == 0:
+            send(client, invoice_id)
+    receipt = db.session.get(Invoice, ids[0]).receipt_number
+    html = client.get(f"/demandes/{ids[1]}/modifier").get_data(as_text=True)
+    assert (f"Les piles sont remboursées par un forfait annuel : une demande de piles pour "
+            f"{last_month().year} a déjà été envoyée ({receipt}).") in feedback(html, "kind")
+    _review, token = review_token(client, ids[1])
+    assert token is None and db.session.get(Invoice, ids[1]).status == "draft"
 
 
 # --- 5. Facture standard -------------------------------------------------------------------------

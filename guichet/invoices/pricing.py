@@ -66,7 +66,7 @@ def _earlier_invoices(invoice: Invoice, spec: InvoiceType) -> list[EarlierInvoic
         values, _errors = read_values(spec.fields, other.fields or {})
         found.append(EarlierInvoice(values, other.total_approved
                                     if other.total_approved is not None
-                                    else other.total_claimed))
+                                    else other.total_claimed, other.receipt_number))
     return found
 
 

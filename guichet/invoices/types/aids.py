@@ -183,6 +183,13 @@ def price(claim: Claim) -> None:
         previous_device_claim_date=_previous_device(claim),
         description=header.get("description", ""))
     errors = claim.reportable(validate_aid(aid), header)
+    if kind == BATTERIES and aid.cost_date is not None:
+        earlier = _batteries_of_the_year(claim, aid.cost_date.year)
+        if earlier is not None:
+            errors.setdefault("kind", _(
+                "Les piles sont remboursées par un forfait annuel : une demande de piles pour "
+                "%(year)d a déjà été envoyée (%(receipt)s).", year=aid.cost_date.year,
+                receipt=earlier.receipt_number or "—"))
     for name, message in errors.items():
         result.header_errors.setdefault(name if name != "cost_date" else "invoice_date", message)
     if errors or aid.cost_date is None:
@@ -194,6 +201,13 @@ def price(claim: Claim) -> None:
         result.flags.append(SIX_YEAR_FLAG)
         result.notes.append(_("Moins de 6 ans depuis le précédent appareil : l'office "
                               "vérifiera si un nouvel appareil peut être remboursé."))
+
+
+def _batteries_of_the_year(claim: Claim, year: int) -> EarlierInvoice | None:
+    """An earlier claim for batteries of the same calendar year (the flat rate is yearly)."""
+    return next((earlier for earlier in claim.earlier_invoices()
+                 if earlier.header.get("kind") == BATTERIES
+                 and getattr(earlier.header.get("invoice_date"), "year", None) == year), None)
 
 
 def _previous_device(claim: Claim) -> date | None:

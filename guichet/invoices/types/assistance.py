@@ -237,6 +237,8 @@ def price(claim: Claim) -> None:
             assistants.append(assistant)
     result.requirements = assistance_requirements(assistants)
     month = claim.header.get("month")
+    if month is not None and _month_already_sent(claim, month):
+        return
     decision = claim.decision
     monthly = (decision.monthly_amount if decision is not None
                and decision.monthly_amount is not None else claim.header.get("monthly_amount"))
@@ -266,6 +268,20 @@ def price(claim: Claim) -> None:
     result.notes.append(_("Il reste %(month)s pour ce mois et %(year)s pour l'année.",
                           month=format_chf(computed.remaining_month),
                           year=format_chf(computed.remaining_year)))
+
+
+def _month_already_sent(claim: Claim, month: date) -> bool:
+    """One invoice per month: another one of this month already sent (not refused) is said on
+    the month's field."""
+    sent = next((earlier for earlier in claim.earlier_invoices()
+                 if earlier.header.get("month") == month), None)
+    if sent is None:
+        return False
+    claim.result.header_errors.setdefault("month", _(
+        "Une demande pour ce mois a déjà été envoyée (%(receipt)s) : la contribution "
+        "d'assistance se demande une fois par mois. Pour la compléter, répondez à l'office "
+        "depuis cette demande-là.", receipt=sent.receipt_number or "—"))
+    return True
 
 
 def _earlier_months(claim: Claim, month: date) -> list[tuple[date, Decimal]]:

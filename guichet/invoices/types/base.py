@@ -114,6 +114,7 @@ class EarlierInvoice:
 
     header: dict
     amount: Decimal
+    receipt_number: str | None = None
 
 
 @dataclass
