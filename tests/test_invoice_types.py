@@ -455,9 +455,9 @@ def test_api_minor_degree_of_the_decision_is_not_asked(ready):
     html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
     assert 'name="degree"' not in html and 'name="supplement"' not in html
     page = edit_page(client, invoice_id)
-    assert ("Degré d'impotence selon la décision : Moyenne (selon la décision de l'office)"
-            in page)
-    assert "Au moins 4 heures par jour (selon la décision de l'office)" in page
+    assert ("Ce que dit votre décision, enregistrée à l'office : Degré d'impotence selon la "
+            "décision : Moyenne Supplément pour soins intenses selon la décision : Au moins 4 "
+            "heures par jour") in page
 
 
 # --- 4. Appareils auditifs et moyens auxiliaires ----------------------------------------------
