@@ -127,7 +127,7 @@ def test_avs_number_of_another_account_is_refused(logged_in, factory):
 PROFILE_BAD_INPUT = [
     ({"navs13": "756.1234.5678.98"}, "navs13", "Le N° AVS n'est pas valable"),
     ({"date_naissance": "30.02.1985"}, "date_naissance", "Cette date n'existe pas"),
-    ({"date_naissance": "n'importe quoi"}, "date_naissance", "Indiquez la date sous la forme"),
+    ({"date_naissance": "n'importe quoi"}, "date_naissance", "Écrivez la date sous la forme"),
     ({"nom": ""}, "nom", "Ce champ est obligatoire."),
     ({"prenom": "P" * 101}, "prenom", "Ce texte est trop long (100 caractères au plus)."),
     ({"rue": "Rue\x00 du Seyon"}, "rue", "caractères non admis"),

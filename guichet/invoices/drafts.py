@@ -104,7 +104,7 @@ def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
     before = dict(invoice.fields or {})
     save_draft(invoice, submitted)
     if spec.lines_wanted is not None:
-        sync_fixed_lines(invoice, before)
+        sync_wanted_lines(invoice, before)
     if submitted.save_decision:
         _save_decision_number(invoice, user)
     if action.kind == ADD_LINE and spec.has_lines:
@@ -181,7 +181,7 @@ def _save_decision_number(invoice: Invoice, user: User) -> None:
     invoice.fields = {**invoice.fields, "save_decision": ""}
 
 
-def sync_fixed_lines(invoice: Invoice, before: dict) -> None:
+def sync_wanted_lines(invoice: Invoice, before: dict) -> None:
     """For a type whose lines only some answers call for (API mineur·e: the periods away, when
     not every night was at home): none are kept when the answers no longer call for them, and
     one empty line is offered when they just started to (``before``: the fields as they were
