@@ -138,6 +138,18 @@ def test_travel_a_future_trip_is_said_on_its_date_and_a_future_return_on_the_nig
     assert db.session.get(Invoice, invoice_id).total_claimed == Decimal("0.00")
 
 
+def test_a_month_that_does_not_exist_is_said_so(ready):
+    client = ready
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {"monthly_amount": "2000", "month": "13.2025"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "month") == \
+        "Erreur : Ce mois n'existe pas : les mois vont de 01 à 12."
+    post_form(client, invoice_id, {"month": "112025"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "month") == ""
+
+
 def test_dates_typed_without_dots_are_read(ready):
     client = ready
     invoice_id = new_invoice(client, "standard")

@@ -38,12 +38,16 @@ def parse_time(raw: str) -> time:
 
 
 def parse_month(raw: str) -> date:
-    match = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{4})", raw) or None
-    if match and 1 <= int(match[1]) <= 12 and 1900 < int(match[2]) < 2200:
-        return date(int(match[2]), int(match[1]), 1)
+    """10.2026, 10/2026, 102026, 2026-10; a month 13 is said not to exist."""
+    match = (re.fullmatch(r"(\d{1,2})\s*[./ -]\s*(\d{4})", raw)
+             or re.fullmatch(r"(\d{2})(\d{4})", raw))
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
-    if iso and 1 <= int(iso[2]) <= 12 and 1900 < int(iso[1]) < 2200:
-        return date(int(iso[1]), int(iso[2]), 1)
+    month, year = (int(match[1]), int(match[2])) if match else (
+        (int(iso[2]), int(iso[1])) if iso else (None, None))
+    if month is not None and 1900 < year < 2200:
+        if 1 <= month <= 12:
+            return date(year, month, 1)
+        raise Unreadable(_("Ce mois n'existe pas : les mois vont de 01 à 12."))
     raise Unreadable(_("Écrivez le mois sous la forme MM.AAAA, par exemple %(example)s.",
                        example=MONTH_EXAMPLE))
 
