@@ -367,8 +367,9 @@ def price(claim: Claim) -> None:
     month = header.get("month")
     all_home = header.get("all_home")
     degree, supplement = header.get("degree"), header.get("supplement")
-    if claim.decision is not None and claim.decision.degree:
-        degree, supplement = decided_degree(claim.decision.degree)
+    decision = claim.decision
+    if decision is not None and decision.degree and is_decision_degree(decision.degree):
+        degree, supplement = decided_degree(decision.degree)
     supplement = None if supplement in (None, "", NO_SUPPLEMENT) else supplement
     if month is None:
         result.pending.append(_("indiquez le mois"))
