@@ -3,16 +3,19 @@ and the rule checks."""
 from dataclasses import replace
 from datetime import date, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 from guichet.core.identifiers import InvalidIdentifier
 from guichet.invoices.rate_book import MissingRate, RateRow
 from guichet.invoices.rates import StaticRateBook
+from guichet.invoices.types import invoice_type
 from guichet.invoices.types.aids import AidClaim, compute_aid, validate_aid
 from guichet.invoices.types.amounts import Breakdown, InvalidClaim
 from guichet.invoices.types.api_minor import compute_api_mineur, validate_api_mineur
 from guichet.invoices.types.assistance import AssistantLine, compute_assistance, validate_assistant
+from guichet.invoices.types.base import Claim, Evaluation
 from guichet.invoices.types.standard import StandardLine, compute_standard, validate_standard_line
 from guichet.invoices.types.travel import (TripLine, compute_trip, meal_rate_key, time_away,
                                            validate_trip)
@@ -221,7 +224,9 @@ def test_valid_trip_has_no_errors():
     ({"destination": ""}, "destination", "Indiquez la destination."),
     ({"motif": ""}, "motif", "Indiquez le motif du trajet (mesure ou lieu de traitement)."),
     ({"nights": -1}, "nights", "Le nombre de nuits ne peut pas être négatif."),
-    ({"date": TODAY, "nights": 1}, "nights", "Le retour ne peut pas être dans le futur."),
+    ({"date": TODAY, "nights": 1}, "nights",
+     "Avec 1 nuit hors du domicile, le retour serait le 16.06.2025, dans le futur : vérifiez "
+     "le nombre de nuits."),
 ])
 def test_trip_validation_messages(changes, field, message):
     errors = validate_trip(trip(**changes), today=TODAY)
@@ -414,6 +419,72 @@ def test_api_validation():
     assert "month" in validate_api_mineur(date(2025, 7, 1), {}, "moyenne", today=TODAY)
     assert validate_api_mineur(date(2025, 5, 1), {1: "hospital"}, "moyenne", today=TODAY) == \
         {"days": "Aucune nuit à la maison n'est indiquée pour ce mois."}
+
+
+def _api_claim(born, month=date(2025, 3, 1), all_home=True, lines=(), degree="moyenne"):
+    """What the API type makes of a month for a child born on ``born`` (the form's answers
+    typed, the common checks passed)."""
+    result = Evaluation(line_errors=[{} for _line in lines])
+    result.beneficiary = SimpleNamespace(display_name="Léo Muster", date_naissance=born)
+    invoice_type("api_mineur").price(Claim(
+        header={"month": month, "all_home": all_home, "degree": degree}, lines=list(lines),
+        result=result, rates=RATES, strict=True, earlier_invoices=list))
+    return result
+
+
+@pytest.mark.parametrize("born, nights, total", [
+    (date(2007, 4, 1), 31, "1302.00"),   # 18 the day after the month: every night
+    (date(2007, 3, 31), 30, "1260.00"),  # 18 on the last day: its night is not counted
+    (date(2007, 3, 15), 14, "588.00"),   # the 1st to the 14th
+    (date(2007, 3, 2), 1, "42.00"),
+])
+def test_api_counts_only_the_nights_before_the_18th_birthday(born, nights, total):
+    result = _api_claim(born)
+    assert result.total == D(total)
+    assert result.priced_lines[0].label_parts[1].startswith(f"{nights} nuit")
+    assert not result.header_errors
+    assert any("a 18 ans le" in note for note in result.notes) == (nights < 31)
+
+
+@pytest.mark.parametrize("born", [date(2007, 3, 1), date(2001, 5, 4), date(1985, 3, 15)])
+def test_api_is_refused_from_the_month_of_the_18th_birthday(born):
+    """18 on the 1st of the month or before: no night of it is for a minor."""
+    result = _api_claim(born)
+    eighteen = born.replace(year=born.year + 18)
+    assert result.header_errors["beneficiary_id"].startswith(
+        f"Léo Muster a eu 18 ans le {eighteen:%d.%m.%Y} : l'API pour mineur·e ne couvre que "
+        "les nuits avant cette date.")
+    assert result.total == D("0.00") and result.priced_lines == []
+
+
+def test_api_periods_away_price_as_the_same_nights_one_by_one():
+    """The periods give the nights the form asked one by one before: the same amount."""
+    periods = [{"first": 3, "last": 5, "place": "hospital"},
+               {"first": 20, "last": 31, "place": "institution"}]
+    result = _api_claim(date(2016, 7, 20), all_home=False, lines=periods)
+    days = {day: "home" for day in range(1, 32)}
+    days.update({3: "hospital", 4: "hospital", 5: "hospital"})
+    days.update({day: "institution" for day in range(20, 32)})
+    assert result.total == compute_api_mineur(date(2025, 3, 1), days, "moyenne",
+                                              rates=RATES).total == D("672.00")  # 16 × 42.00
+    assert result.notes == [
+        "Nuits hors de la maison : du lundi 3 mars au mercredi 5 mars, à l'hôpital.",
+        "Nuits hors de la maison : du jeudi 20 mars au lundi 31 mars, en home ou "
+        "institution."]
+
+
+@pytest.mark.parametrize("lines, field, message", [
+    ([{"first": 5, "last": 3, "place": "hospital"}], "last",
+     "La dernière nuit doit être le même jour que la première ou après."),
+    ([{"first": 1, "last": 32, "place": "hospital"}], "last", "Choisissez une nuit de mars 2025."),
+    ([{"first": 1, "last": 5, "place": "hospital"}, {"first": 5, "last": 6, "place": "hospital"}],
+     "first", "Cette période recouvre la période 1."),
+    ([{"first": 1, "last": 2, "place": "home"}], "place",
+     "Choisissez : en home ou institution, ou à l'hôpital."),
+])
+def test_api_periods_that_cannot_be_counted(lines, field, message):
+    result = _api_claim(date(2016, 7, 20), all_home=False, lines=lines)
+    assert result.line_errors[-1][field] == message
 
 
 # --- Hearing aids and other aids --------------------------------------------------------------

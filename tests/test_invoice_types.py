@@ -5,7 +5,8 @@ removed; saved decision numbers; drafts taken up again on another device."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from html import unescape
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,10 +15,10 @@ from sqlalchemy import func, select
 from guichet.models import Attachment, Beneficiary, Invoice, InvoiceLine, SavedDecision
 from guichet.models.base import db
 from tests.support.accounts import login
-from tests.support.invoices import (IBAN, a_recent_day, add_decision, edit_page, form_values,
-                                    last_month, new_invoice, pdf_file, post_form, read_form,
-                                    review_token, send)
-from tests.support.page import page_text
+from tests.support.invoices import (IBAN, a_recent_day, add_child, add_decision, edit_page,
+                                    form_values, last_month, new_invoice, pdf_file, post_form,
+                                    read_form, review_token, send)
+from tests.support.page import feedback, page_text, text_of
 
 # --- 1. Frais de déplacement et de repas -------------------------------------------------------
 
@@ -102,12 +103,64 @@ def test_travel_errors_are_explained_while_typing(ready):
     post_form(client, invoice_id, {"lines-0-date": "31.02.2026", "lines-0-km": "beaucoup",
                                    "lines-0-departure_time": "25:00"})
     page = edit_page(client, invoice_id)
-    assert "Écrivez la date sous la forme JJ.MM.AAAA" in page
-    assert "Écrivez un nombre, par exemple 12.50." in page
-    assert "Écrivez l'heure sous la forme HH:MM" in page
+    # 31.02.2026 is written well but does not exist: the message says so, not how to write it
+    assert "Cette date n'existe pas" in page and "sous la forme JJ.MM.AAAA" not in page
+    assert "Écrivez un nombre, par exemple 7.5." in page
+    assert "Cette heure n'existe pas" in page
     # What was typed stays as typed.
     values = form_values(client, invoice_id)
     assert values["lines-0-km"] == "beaucoup" and values["lines-0-date"] == "31.02.2026"
+
+
+def test_travel_a_future_trip_is_said_on_its_date_and_a_future_return_on_the_nights(ready):
+    client = ready
+    invoice_id = new_invoice(client, "deplacement")
+    tomorrow = date.today() + timedelta(days=1)
+    trip = {"lines-0-depart": "Le Locle", "lines-0-destination": "Neuchâtel",
+            "lines-0-motif": "physiothérapie", "lines-0-transport": "public",
+            "lines-0-fare": "12.40", "lines-0-departure_time": "08:00",
+            "lines-0-return_time": "17:00", "lines-0-companion": "no"}
+    post_form(client, invoice_id, {**trip, "lines-0-date": f"{tomorrow:%d.%m.%Y}"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert "La date du trajet ne peut pas être dans le futur." in feedback(html, "lines-0-date")
+    # the review lists the date, not the empty « Nuits » field
+    review, token = review_token(client, invoice_id)
+    assert token is None
+    assert "Trajet 1 — Date du trajet : La date du trajet ne peut pas être dans le futur." in review
+    assert "Trajet 1 — Nuits hors du domicile" not in review
+    # today, back three nights later
+    post_form(client, invoice_id, {"lines-0-date": f"{date.today():%d%m%Y}",
+                                   "lines-0-nights": "3"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    back = date.today() + timedelta(days=3)
+    assert (f"Avec 3 nuits hors du domicile, le retour serait le {back:%d.%m.%Y}, dans le "
+            "futur") in feedback(html, "lines-0-nights")
+    assert feedback(html, "lines-0-date") == ""
+    assert db.session.get(Invoice, invoice_id).total_claimed == Decimal("0.00")
+
+
+def test_a_month_that_does_not_exist_is_said_so(ready):
+    client = ready
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {"monthly_amount": "2000", "month": "13.2025"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "month") == \
+        "Erreur : Ce mois n'existe pas : les mois vont de 01 à 12."
+    post_form(client, invoice_id, {"month": "112025"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "month") == ""
+
+
+def test_dates_typed_without_dots_are_read(ready):
+    client = ready
+    invoice_id = new_invoice(client, "standard")
+    day = last_month().replace(day=14)
+    post_form(client, invoice_id, {"invoice_date": f"{day:%d%m%Y}",
+                                   "lines-0-date": f"{day:%d/%m/%Y}", "lines-0-label": "Séance",
+                                   "lines-0-quantity": "2", "lines-0-unit_price": "40"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "invoice_date") == "" and feedback(html, "lines-0-date") == ""
+    assert "80.00 CHF" in text_of(html)
 
 
 # --- 2. Contribution d'assistance --------------------------------------------------------------
@@ -161,6 +214,66 @@ def test_assistance_hours_with_the_decisions_monthly_amount(ready):
     assert invoice.receipt_number in receipt and invoice.total_claimed == Decimal("458.90")
 
 
+def _assistance_month(client, month: date) -> int:
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {
+        "decision_number": "32420250000002", "month": f"{month:%m.%Y}",
+        "lines-0-name": "Marie Dupont", "lines-0-ordinary_hours": "10",
+        "lines-0-gross_salary": "600.00"}, action="save",
+        files={"assistant_payslips": [pdf_file("fiche-salaire.pdf")]})
+    return invoice_id
+
+
+def test_assistance_one_invoice_per_month(ready):
+    client = ready
+    add_decision(client.user, "32420250000002", "assistance", monthly_amount=Decimal("2000.00"))
+    first = _assistance_month(client, last_month())
+    send(client, first)
+    receipt = db.session.get(Invoice, first).receipt_number
+    second = _assistance_month(client, last_month())
+    html = client.get(f"/demandes/{second}/modifier").get_data(as_text=True)
+    assert f"Une demande pour ce mois a déjà été envoyée ({receipt})" in feedback(html, "month")
+    review, token = review_token(client, second)
+    assert token is None and receipt in review
+    assert db.session.get(Invoice, second).status == "draft"
+
+
+def test_assistance_monthly_amount_is_required_unless_the_decision_gives_it(ready):
+    client = ready
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {
+        "month": f"{last_month():%m.%Y}", "lines-0-name": "Marie Dupont",
+        "lines-0-ordinary_hours": "10", "lines-0-gross_salary": "600.00"})
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    html = response.get_data(as_text=True)
+    label = unescape(re.search(r'<label for="monthly_amount">(.*?)</label>', html, re.S)[1])
+    assert "Montant mensuel selon votre décision" in label and "facultatif" not in label
+    page = page_text(response)
+    assert "Montant à calculer : indiquez le montant mensuel de votre décision." in page
+    assert "Total demandé : 0.00 CHF" not in page
+    review, token = review_token(client, invoice_id)
+    assert token is None and "Montant mensuel selon votre décision" in review
+    # with the decision's amount in the register, the field is not asked
+    add_decision(client.user, "32420250000002", "assistance", monthly_amount=Decimal("2000.00"))
+    post_form(client, invoice_id, {"decision_number": "32420250000002"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert 'name="monthly_amount"' not in html
+    assert "Montant mensuel selon votre décision (CHF) : 2'000.00 CHF" in text_of(html)
+
+
+def test_a_negative_amount_is_said_to_be_negative_on_its_field(ready):
+    client = ready
+    invoice_id = new_invoice(client, "assistance")
+    post_form(client, invoice_id, {"monthly_amount": "-200", "lines-0-gross_salary": "−50"})
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert feedback(html, "monthly_amount") == "Erreur : Le montant ne peut pas être négatif."
+    assert feedback(html, "lines-0-gross_salary") == \
+        "Erreur : Le montant ne peut pas être négatif."
+    assert "Ce nombre n'est pas possible" not in html
+    invoice = db.session.get(Invoice, invoice_id)
+    assert invoice.total_claimed == Decimal("0.00") and invoice.status == "draft"
+
+
 def test_assistance_above_the_month_cap_is_capped(ready):
     client = ready
     add_decision(client.user, "32420250000002", "assistance", monthly_amount=Decimal("200.00"))
@@ -176,53 +289,188 @@ def test_assistance_above_the_month_cap_is_capped(ready):
 
 # --- 3. Allocation pour impotent — mineur·e ------------------------------------------------------
 
-def test_api_minor_nights_at_home_times_the_decisions_degree(ready):
-    client = ready
-    add_decision(client.user, "32420250000003", "api_mineur", degree="moyenne")
-    invoice_id = new_invoice(client, "api_mineur")
-    page = edit_page(client, invoice_id)
-    assert "Indiquez d'abord le mois : la liste des nuits apparaîtra." in page
-    month = last_month()
-    days = (date(month.year + month.month // 12, month.month % 12 + 1, 1) - month).days
-    response = post_form(client, invoice_id, {"decision_number": "324 2025 0000003",
-                                              "month": f"{month:%m.%Y}"})
-    assert response.status_code == 303
-    response = client.get(f"/demandes/{invoice_id}/modifier")
-    form = read_form(response.get_data(as_text=True))
-    nights = [name for name in form.selects if re.fullmatch(r"lines-\d+-place", name)]
-    assert nights == [f"lines-{n}-place" for n in range(days)]
-    page = page_text(response)
-    assert f"Nuit du {days}" in page and f"Nuit du {days + 1}" not in page
-    # Every night « à la maison » by default.
-    assert all(form.values[name] == "home" for name in nights)
+def _days_in(month: date) -> int:
+    return (date(month.year + month.month // 12, month.month % 12 + 1, 1) - month).days
 
-    away = {f"lines-{n}-place": "institution" for n in range(20, days)}
-    post_form(client, invoice_id, away)
+
+def _api_draft(client, degree="moyenne", born=date(2016, 7, 20)):
+    """An API draft for a child of the person, on a decision of the register."""
+    child = add_child(client.user, born)
+    add_decision(child, "32420250000003", "api_mineur", degree=degree)
+    invoice_id = new_invoice(client, "api_mineur")
+    post_form(client, invoice_id, {"beneficiary_id": str(child.id),
+                                   "decision_number": "324 2025 0000003"})
+    return invoice_id, child
+
+
+def test_api_minor_asks_all_nights_at_home_then_only_the_periods_away(ready):
+    client = ready
+    invoice_id, _child = _api_draft(client)
+    page = edit_page(client, invoice_id)
+    assert "Indiquez d'abord le mois" in page
+    month = last_month()
+    days = _days_in(month)
+    post_form(client, invoice_id, {"month": f"{month:%m.%Y}", "all_home": "no"})
     response = client.get(f"/demandes/{invoice_id}/modifier")
-    page = page_text(response)
+    html = response.get_data(as_text=True)
+    form = read_form(html)
+    # no select per night: one period, « du … au … » and a place
+    assert [name for name in form.selects if name.startswith("lines-")] == \
+        ["lines-0-first", "lines-0-last", "lines-0-place"]
+    first_night = month.replace(day=3)
+    weekday = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+               "dimanche")[first_night.weekday()]
+    assert f'<option value="3">{weekday} 3 ' in html
+    assert "Période 1 hors de la maison" in page_text(response)
+
+    post_form(client, invoice_id, {"lines-0-first": "21", "lines-0-last": str(days),
+                                   "lines-0-place": "institution"})
+    page = edit_page(client, invoice_id)
     # 20 nights × 42.00 (50 % of CHF 2'520 ÷ 30)
     assert "840.00 CHF" in page and "20 nuits à la maison" in page
-    # Nights away: a stay certificate helps, but is not required.
-    heading = re.search(r'id="piece-stay_certificate-title">(.*?)</h3>',
-                        response.get_data(as_text=True), re.S)
-    assert heading and "Attestation de séjour" in heading[1]
-    assert "obligatoire" not in heading[1]
+    assert "Nuits hors de la maison : du " in page and "en home ou institution." in page
+    # a second period, then removed again
+    response = post_form(client, invoice_id, action="add_line")
+    assert response.status_code == 303
+    post_form(client, invoice_id, {"lines-1-first": "2", "lines-1-last": "2",
+                                   "lines-1-place": "hospital"})
+    assert "19 nuits à la maison" in edit_page(client, invoice_id)
+    post_form(client, invoice_id, action="remove_line:1")
+    assert "20 nuits à la maison" in edit_page(client, invoice_id)
     review, token = review_token(client, invoice_id)
     assert token is not None, review
-    assert "840.00 CHF" in review
     receipt = send(client, invoice_id)
     invoice = db.session.get(Invoice, invoice_id)
     assert invoice.receipt_number in receipt and invoice.total_claimed == Decimal("840.00")
 
 
-def test_api_minor_month_change_redraws_the_nights(ready):
+def test_api_minor_all_nights_at_home(ready):
     client = ready
-    invoice_id = new_invoice(client, "api_mineur")
-    post_form(client, invoice_id, {"month": "02.2025"})
-    assert len(db.session.get(Invoice, invoice_id).lines) == 28
-    post_form(client, invoice_id, {"month": "03.2025"})
+    invoice_id, _child = _api_draft(client)
+    month = last_month()
+    post_form(client, invoice_id, {"month": f"{month:%m.%Y}", "all_home": "yes"})
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    assert not [name for name in read_form(response.get_data(as_text=True)).selects
+                if name.startswith("lines-")]
+    page = page_text(response)
+    assert f"Les {_days_in(month)} nuits de" in page
+    assert f"{42 * _days_in(month):,.2f} CHF".replace(",", "'") in page
+    assert db.session.get(Invoice, invoice_id).lines == []
+
+
+def test_api_minor_period_errors_are_on_their_field(ready):
+    client = ready
+    invoice_id, _child = _api_draft(client)
+    month = last_month()
+    post_form(client, invoice_id, {"month": f"{month:%m.%Y}", "all_home": "no"})
+    post_form(client, invoice_id, {"lines-0-first": "10", "lines-0-last": "5",
+                                   "lines-0-place": "hospital"})
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    html = response.get_data(as_text=True)
+    assert "La dernière nuit doit être le même jour que la première ou après." in \
+        feedback(html, "lines-0-last")
+    _review, token = review_token(client, invoice_id)
+    assert token is None
+    assert db.session.get(Invoice, invoice_id).status == "draft"
+
+
+def test_api_minor_draft_saved_night_by_night_still_opens(ready):
+    """Drafts saved when the form had one select per night read as periods, same total."""
+    client = ready
+    invoice_id, child = _api_draft(client)
+    month = last_month()
+    days = _days_in(month)
+    invoice = db.session.get(Invoice, invoice_id)
+    invoice.fields = {**invoice.fields, "month": f"{month:%m.%Y}"}
+    places = ["home"] * days
+    places[1] = "hospital"
+    places[20:] = ["institution"] * (days - 20)
+    invoice.lines = [InvoiceLine(position=n, data={"place": place})
+                     for n, place in enumerate(places)]
+    db.session.commit()
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    assert response.status_code == 200
+    form = read_form(response.get_data(as_text=True))
+    assert form.values["all_home"] == "no"
+    assert (form.values["lines-0-first"], form.values["lines-0-last"],
+            form.values["lines-0-place"]) == ("2", "2", "hospital")
+    assert (form.values["lines-1-first"], form.values["lines-1-last"],
+            form.values["lines-1-place"]) == ("21", str(days), "institution")
+    page = page_text(response)
+    # the same 19 nights at home as night by night: 19 × 42.00
+    assert "798.00 CHF" in page and "19 nuits à la maison" in page
+    # saving it once stores the periods
+    post_form(client, invoice_id, action="save")
     db.session.expire_all()
-    assert len(db.session.get(Invoice, invoice_id).lines) == 31
+    stored = db.session.get(Invoice, invoice_id)
+    assert stored.fields["all_home"] == "no" and len(stored.lines) == 2
+    assert "798.00 CHF" in edit_page(client, invoice_id)
+
+
+def test_api_minor_refused_for_a_beneficiary_already_18(ready):
+    client = ready
+    month = last_month()
+    eighteen = date(month.year - 18, month.month, 1) - timedelta(days=40)
+    invoice_id, child = _api_draft(client, born=eighteen)
+    post_form(client, invoice_id, {"month": f"{month:%m.%Y}", "all_home": "yes"})
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    html = response.get_data(as_text=True)
+    message = feedback(html, "beneficiary_id")
+    adult_from = date(eighteen.year + 18, eighteen.month, eighteen.day)
+    assert f"Léo Muster a eu 18 ans le {adult_from:%d.%m.%Y}" in message
+    assert "l'API pour mineur·e ne couvre que les nuits avant cette date" in message
+    assert "0.00 CHF" not in page_text(response)
+    review, token = review_token(client, invoice_id)
+    assert token is None and "18 ans" in review
+    invoice = db.session.get(Invoice, invoice_id)
+    assert invoice.status == "draft" and invoice.total_claimed == Decimal("0.00")
+
+
+def test_api_minor_nights_from_the_18th_birthday_are_not_counted(ready):
+    client = ready
+    month = last_month()
+    born = date(month.year - 18, month.month, 11)
+    invoice_id, child = _api_draft(client, born=born)
+    post_form(client, invoice_id, {"month": f"{month:%m.%Y}", "all_home": "yes"})
+    page = edit_page(client, invoice_id)
+    # the nights of the 1st to the 10th only: 10 × 42.00
+    assert "420.00 CHF" in page and "10 nuits à la maison" in page
+    assert (f"Léo Muster a 18 ans le 11.{month:%m.%Y} : l'API pour mineur·e couvre les nuits "
+            f"jusqu'à la veille. Les nuits à la maison à partir du 11.{month:%m.%Y} ne sont "
+            "pas comptées.") in page
+    send(client, invoice_id)
+    assert db.session.get(Invoice, invoice_id).total_claimed == Decimal("420.00")
+
+
+def test_api_minor_degree_is_required_when_the_register_has_none(ready):
+    client = ready
+    invoice_id, _child = _api_draft(client, degree=None)
+    month = last_month()
+    post_form(client, invoice_id, {"month": f"{month:%m.%Y}", "all_home": "yes"})
+    response = client.get(f"/demandes/{invoice_id}/modifier")
+    html = response.get_data(as_text=True)
+    label = unescape(re.search(r'<label for="degree">(.*?)</label>', html, re.S)[1])
+    assert "Degré d'impotence selon la décision" in label and "facultatif" not in label
+    page = page_text(response)
+    # no « 0.00 CHF »: what the amount waits for
+    assert "Montant à calculer : indiquez le degré d'impotence de la décision." in page
+    assert "Total demandé : 0.00 CHF" not in page
+    review, token = review_token(client, invoice_id)
+    assert token is None and "Indiquez le degré d'impotence de la décision." in review
+    post_form(client, invoice_id, {"degree": "grave"})
+    total = Decimal("67.20") * _days_in(month)
+    assert f"{total:,.2f} CHF".replace(",", "'") in edit_page(client, invoice_id)
+
+
+def test_api_minor_degree_of_the_decision_is_not_asked(ready):
+    client = ready
+    invoice_id, _child = _api_draft(client, degree="moyenne+4h")
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert 'name="degree"' not in html and 'name="supplement"' not in html
+    page = edit_page(client, invoice_id)
+    assert ("Ce que dit votre décision, enregistrée à l'office : Degré d'impotence selon la "
+            "décision : Moyenne Supplément pour soins intenses selon la décision : Au moins 4 "
+            "heures par jour") in page
 
 
 # --- 4. Appareils auditifs et moyens auxiliaires ----------------------------------------------
@@ -276,6 +524,25 @@ def test_hearing_aid_batteries_need_no_supplier_invoice(ready):
     assert token is not None, review
     send(client, invoice_id)
     assert db.session.get(Invoice, invoice_id).total_claimed == Decimal("80.00")
+
+
+def test_hearing_aid_batteries_once_a_year(ready):
+    client = ready
+    add_decision(client.user, "32420250000004", "moyens_auxiliaires")
+    ids = []
+    for _n in range(2):
+        invoice_id = new_invoice(client, "moyens_auxiliaires")
+        post_form(client, invoice_id, {"decision_number": "32420250000004", "kind": "piles"})
+        post_form(client, invoice_id, {"invoice_date": a_recent_day(), "devices": "1"})
+        ids.append(invoice_id)
+        if _n == 0:
+            send(client, invoice_id)
+    receipt = db.session.get(Invoice, ids[0]).receipt_number
+    html = client.get(f"/demandes/{ids[1]}/modifier").get_data(as_text=True)
+    assert (f"Les piles sont remboursées par un forfait annuel : une demande de piles pour "
+            f"{last_month().year} a déjà été envoyée ({receipt}).") in feedback(html, "kind")
+    _review, token = review_token(client, ids[1])
+    assert token is None and db.session.get(Invoice, ids[1]).status == "draft"
 
 
 # --- 5. Facture standard -------------------------------------------------------------------------

@@ -154,8 +154,10 @@ def test_each_type_asks_for_its_own_pieces():
                                             "sick_days_paid": 4}])) == \
         [("assistant_payslips", True), ("medical_certificate", True)]
     assert asked("api_mineur") == []
-    assert keys(asked("api_mineur", lines=[{"place": "hospital"}])) == \
+    assert keys(asked("api_mineur", header={"month": date(2025, 3, 1), "all_home": False},
+                      lines=[{"first": 2, "last": 3, "place": "hospital"}])) == \
         [("stay_certificate", False)]
+    assert asked("api_mineur", header={"month": date(2025, 3, 1), "all_home": True}) == []
     assert asked("moyens_auxiliaires", header={"kind": "piles"}) == []
     assert keys(asked("standard")) == [("supplier_invoice", True)]
     with pytest.raises(KeyError):

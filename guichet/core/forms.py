@@ -87,18 +87,31 @@ def mobile_field(label=_l("Téléphone portable")):
                        "Nous y envoyons un code à chaque connexion."))
 
 
+#: The date of birth that the field's hint and its error message both give as an example.
+BIRTH_DATE_EXAMPLE = "15.03.1985"
+
+
 def birth_date_field():
     return StringField(_l("Date de naissance"), validators=[
-        required(), Length(max=20, message=_l("Écrivez la date sous la forme JJ.MM.AAAA.")),
+        required(), Length(max=20, message=_l(
+            "Écrivez la date sous la forme JJ.MM.AAAA, par exemple %(example)s.",
+            example=BIRTH_DATE_EXAMPLE)),
         normalized_by(parse_birth_date)], filters=[_strip],
-        description=_l("Sous la forme JJ.MM.AAAA, par exemple 15.03.1985."))
+        description=_l("Sous la forme JJ.MM.AAAA, par exemple %(example)s (ou %(digits)s, "
+                       "sans les points).", example=BIRTH_DATE_EXAMPLE,
+                       digits=BIRTH_DATE_EXAMPLE.replace(".", "")))
 
 
 def parse_birth_date(raw: str) -> date:
-    """A date of birth typed as JJ.MM.AAAA (or AAAA-MM-JJ), not in the future, not before 1900."""
-    value = identifiers.parse_register_date(raw)
-    if value > date.today() or value.year < 1900:
-        raise identifiers.InvalidIdentifier(_l("Cette date de naissance n'est pas possible."))
+    """A date of birth as people type it (15.03.1985, 15/03/1985, 15031985, 1985-03-15), not
+    in the future, not before 1900."""
+    value = identifiers.parse_typed_date(raw, example=BIRTH_DATE_EXAMPLE)
+    if value > date.today():
+        raise identifiers.InvalidIdentifier(_l(
+            "La date de naissance ne peut pas être dans le futur."))
+    if value.year < 1900:
+        raise identifiers.InvalidIdentifier(_l(
+            "Cette date de naissance n'est pas possible : vérifiez l'année."))
     return value
 
 
@@ -190,7 +203,8 @@ def check_new_password(form, email: str | None, navs13: str | None) -> bool:
 def address_fields():
     """Rue, NPA, localité, pays — declared in each form's body so they keep the page's order."""
     return (text_field(_l("Rue et n°"), 120),
-            text_field(_l("NPA"), 12, description=_l("4 chiffres en Suisse, par exemple 2000.")),
+            text_field(_l("NPA"), 12, description=_l("4 chiffres en Suisse, par exemple %(example)s.",
+                                                     example=identifiers.NPA_EXAMPLE)),
             text_field(_l("Localité"), 100),
             country_field())
 

@@ -31,6 +31,10 @@ __all__ = [
     "mask_phone",
     "normalize_npa",
     "parse_register_date",
+    "parse_typed_date",
+    "UnreadableDate",
+    "NonexistentDate",
+    "NPA_EXAMPLE",
     "normalize_name_for_match",
 ]
 
@@ -193,6 +197,10 @@ def mask_phone(e164: str) -> str:
 
 # --- Postcode (NPA) --------------------------------------------------------------
 
+#: The NPA that the field's hint and its error message both give as an example.
+NPA_EXAMPLE = "2000"
+
+
 def normalize_npa(raw: str) -> str:
     """Return a Swiss postcode (NPA) as 4 digits between 1000 and 9999."""
     text = (raw or "").strip()
@@ -200,40 +208,75 @@ def normalize_npa(raw: str) -> str:
         raise InvalidIdentifier(_l("Indiquez le NPA (code postal)."))
     if not _is_ascii_digits(text, 4) or int(text) < 1000:
         raise InvalidIdentifier(_l(
-            "Le NPA compte 4 chiffres, par exemple 1003 pour Lausanne."
+            "Le NPA compte 4 chiffres, par exemple %(example)s.", example=NPA_EXAMPLE
         ))
     return text
 
 
 # --- Dates ---------------------------------------------------------------------------
 
+class UnreadableDate(InvalidIdentifier):
+    """The text is no date in any writing we accept (a form says how to write it)."""
+
+
+class NonexistentDate(InvalidIdentifier):
+    """The text reads as a date that does not exist (31.02.2026, 00.01.1980)."""
+
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _SWISS_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)
+# What people type: 2.11.1979, 02/11/1979, 2-11-1979, 2 11 1979, 2. 11. 1979 (one kind of
+# separator), or 02111979 (a numeric keypad without « . », as on iOS).
+_TYPED_DATE = re.compile(r"(\d{1,2})\s*([./\- ])\s*(\d{1,2})\s*\2\s*(\d{4})", re.ASCII)
+_DIGITS_DATE = re.compile(r"(\d{2})(\d{2})(\d{4})", re.ASCII)
+
+
+def _existing_date(year: int, month: int, day: int) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise NonexistentDate(_l(
+            "Cette date n'existe pas : vérifiez le jour et le mois."
+        )) from None
 
 
 def parse_register_date(raw: str) -> datetime.date:
-    """Parse a date typed as ``31.12.1980``, ``1.2.1980`` or ``1980-12-31``.
-
-    The first two are the usual Swiss writing; the ISO form is what an HTML
-    ``<input type="date">`` sends.
-    """
+    """Parse a date of a register or decisions file: ``31.12.1980``, ``1.2.1980`` or
+    ``1980-12-31`` (the writings the files are documented with)."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidIdentifier(_l("Indiquez une date."))
+        raise UnreadableDate(_l("Indiquez une date."))
     if m := _ISO_DATE.fullmatch(text):
         year, month, day = (int(g) for g in m.groups())
     elif m := _SWISS_DATE.fullmatch(text):
         day, month, year = (int(g) for g in m.groups())
     else:
-        raise InvalidIdentifier(_l(
+        raise UnreadableDate(_l(
             "Indiquez la date sous la forme jour.mois.année, par exemple 31.12.1980."
         ))
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise InvalidIdentifier(_l(
-            "Cette date n'existe pas : vérifiez le jour et le mois."
-        )) from None
+    return _existing_date(year, month, day)
+
+
+def parse_typed_date(raw: str, example: str = "31.12.1980") -> datetime.date:
+    """Parse a date a person typed: ``02.11.1979``, ``2.11.1979``, ``02/11/1979``,
+    ``2-11-1979``, ``02111979`` or ``1979-11-02`` (what an ``<input type="date">`` sends).
+
+    Raises :class:`UnreadableDate` (whose message gives ``example``, the one the field's hint
+    gives) or :class:`NonexistentDate` (« Cette date n'existe pas »)."""
+    text = (raw or "").strip()
+    if not text:
+        raise UnreadableDate(_l("Indiquez une date."))
+    if m := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _TYPED_DATE.fullmatch(text):
+        day, month, year = int(m[1]), int(m[3]), int(m[4])
+    elif m := _DIGITS_DATE.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        raise UnreadableDate(_l(
+            "Écrivez la date sous la forme JJ.MM.AAAA, par exemple %(example)s.",
+            example=example))
+    return _existing_date(year, month, day)
 
 
 # --- Names ---------------------------------------------------------------------------

@@ -119,12 +119,13 @@ def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
     toward the invoice's size limit. Raises :class:`~.pieces.NothingStored` when a file cannot
     be written (the caller drops the request)."""
     spec = invoice_type(invoice.invoice_type)
+    before = dict(invoice.fields or {})
     save_draft(invoice, submitted)
-    if spec.fixed_lines:
-        sync_fixed_lines(invoice)
+    if spec.lines_wanted is not None:
+        sync_wanted_lines(invoice, before)
     if submitted.save_decision:
         _save_decision_number(invoice, user)
-    if action.kind == ADD_LINE and spec.has_lines and not spec.fixed_lines:
+    if action.kind == ADD_LINE and spec.has_lines:
         add_line(invoice)
     elif action.kind == REMOVE_LINE:
         remove_line(invoice, action.target)
@@ -203,16 +204,19 @@ def _save_decision_number(invoice: Invoice, user: User) -> None:
     invoice.fields = {**invoice.fields, "save_decision": ""}
 
 
-def sync_fixed_lines(invoice: Invoice) -> None:
-    """For a type whose lines the server makes (API mineur·e: one per day of the month), as
-    many lines as the header calls for; new ones hold the type's defaults, the others stay."""
+def sync_wanted_lines(invoice: Invoice, before: dict) -> None:
+    """For a type whose lines only some answers call for (API mineur·e: the periods away, when
+    not every night was at home): none are kept when the answers no longer call for them, and
+    one empty line is offered when they just started to (``before``: the fields as they were
+    before this save)."""
     spec = invoice_type(invoice.invoice_type)
     values, _errors = read_values(spec.fields, invoice.fields or {})
-    wanted = spec.fixed_line_count(values)
-    while len(invoice.lines) < wanted:
-        invoice.lines.append(InvoiceLine(position=len(invoice.lines),
-                                         data=dict(spec.fixed_line_data)))
-    del invoice.lines[wanted:]
+    if not spec.lines_wanted(values):
+        del invoice.lines[:]
+        return
+    earlier, _errors = read_values(spec.fields, spec.stored_answers(before, [])[0])
+    if not invoice.lines and not spec.lines_wanted(earlier):
+        invoice.lines.append(InvoiceLine(position=0, data={}))
 
 
 def add_line(invoice: Invoice) -> int:

@@ -6,10 +6,11 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
 from guichet.core.i18n import gettext as _
-from guichet.core.identifiers import InvalidIdentifier, parse_register_date
+from guichet.core.identifiers import NonexistentDate, UnreadableDate, parse_typed_date
 from guichet.core.money import to_amount
 
-from .types.base import DATE, INTEGER, MONEY, MONTH, NUMBER, TIME, YESNO
+from .types.base import (DATE, DATE_EXAMPLE, INTEGER, MONEY, MONEY_EXAMPLE, MONTH, MONTH_EXAMPLE,
+                         NUMBER, NUMBER_EXAMPLE, TIME, TIME_EXAMPLE, YESNO)
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -19,61 +20,80 @@ class Unreadable(ValueError):
 
 
 def parse_date(raw: str) -> date:
+    """14.10.2026, 14/10/2026, 14102026 …; a date that does not exist (31.02.2026) is said so."""
     try:
-        return parse_register_date(raw)
-    except InvalidIdentifier:
-        raise Unreadable(_("Écrivez la date sous la forme JJ.MM.AAAA, par exemple 14.10.2026."))
+        return parse_typed_date(raw, example=DATE_EXAMPLE)
+    except (UnreadableDate, NonexistentDate) as exc:
+        raise Unreadable(str(exc)) from None
 
 
 def parse_time(raw: str) -> time:
     match = re.fullmatch(r"(\d{1,2})\s*[:hH.]\s*(\d{2})", raw)
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return time(int(match[1]), int(match[2]))
-    raise Unreadable(_("Écrivez l'heure sous la forme HH:MM, par exemple 07:45."))
+    if match:
+        raise Unreadable(_("Cette heure n'existe pas : les heures vont de 00:00 à 23:59."))
+    raise Unreadable(_("Écrivez l'heure sous la forme HH:MM, par exemple %(example)s.",
+                       example=TIME_EXAMPLE))
 
 
 def parse_month(raw: str) -> date:
-    match = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{4})", raw) or None
-    if match and 1 <= int(match[1]) <= 12 and 1900 < int(match[2]) < 2200:
-        return date(int(match[2]), int(match[1]), 1)
+    """10.2026, 10/2026, 102026, 2026-10; a month 13 is said not to exist."""
+    match = (re.fullmatch(r"(\d{1,2})\s*[./ -]\s*(\d{4})", raw)
+             or re.fullmatch(r"(\d{2})(\d{4})", raw))
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
-    if iso and 1 <= int(iso[2]) <= 12 and 1900 < int(iso[1]) < 2200:
-        return date(int(iso[1]), int(iso[2]), 1)
-    raise Unreadable(_("Écrivez le mois sous la forme MM.AAAA, par exemple 10.2026."))
+    month, year = (int(match[1]), int(match[2])) if match else (
+        (int(iso[2]), int(iso[1])) if iso else (None, None))
+    if month is not None and 1900 < year < 2200:
+        if 1 <= month <= 12:
+            return date(year, month, 1)
+        raise Unreadable(_("Ce mois n'existe pas : les mois vont de 01 à 12."))
+    raise Unreadable(_("Écrivez le mois sous la forme MM.AAAA, par exemple %(example)s.",
+                       example=MONTH_EXAMPLE))
 
 
-def _decimal(raw: str) -> Decimal:
+def _decimal(raw: str, example: str, negative: str) -> Decimal:
     text = raw.replace("CHF", "").replace("Fr.", "").replace("'", "").replace("’", "")
-    text = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    text = text.replace("\u00a0", "").replace(" ", "").replace(",", ".").replace("\u2212", "-")
     if text.endswith(".-") or text.endswith(".–"):
         text = text[:-2]
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise Unreadable(_("Écrivez un nombre, par exemple 12.50.")) from None
-    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
-        raise Unreadable(_("Ce nombre n'est pas possible."))
+        raise Unreadable(_("Écrivez un nombre, par exemple %(example)s.",
+                           example=example)) from None
+    if not value.is_finite():
+        raise Unreadable(_("Écrivez un nombre, par exemple %(example)s.", example=example))
+    if value < 0:
+        raise Unreadable(negative)
+    if value >= MAX_AMOUNT:
+        raise Unreadable(_("Ce nombre est trop grand : il doit rester sous 1'000'000."))
     return value
 
 
 def parse_money(raw: str) -> Decimal:
-    value = _decimal(raw)
+    value = _decimal(raw, MONEY_EXAMPLE, _("Le montant ne peut pas être négatif."))
     if value != value.quantize(Decimal("0.01")):
-        raise Unreadable(_("Un montant a au plus deux décimales, par exemple 12.45."))
+        raise Unreadable(_("Un montant a au plus deux décimales, par exemple %(example)s.",
+                           example=MONEY_EXAMPLE))
     return to_amount(value)
 
 
 def parse_number(raw: str) -> Decimal:
-    value = _decimal(raw)
+    value = _decimal(raw, NUMBER_EXAMPLE, _("Le nombre ne peut pas être négatif."))
     if value != value.quantize(Decimal("0.01")):
-        raise Unreadable(_("Écrivez au plus deux décimales, par exemple 7.5."))
+        raise Unreadable(_("Écrivez au plus deux décimales, par exemple %(example)s.",
+                           example=NUMBER_EXAMPLE))
     return value
 
 
 def parse_integer(raw: str) -> int:
-    if not re.fullmatch(r"\d{1,4}", raw.strip()):
+    text = raw.strip()
+    if re.fullmatch(r"[-\u2212]\s*\d+", text):
+        raise Unreadable(_("Le nombre ne peut pas être négatif."))
+    if not re.fullmatch(r"\d{1,4}", text):
         raise Unreadable(_("Écrivez un nombre entier, par exemple 2."))
-    return int(raw)
+    return int(text)
 
 
 def parse_yesno(raw: str) -> bool:

@@ -31,12 +31,12 @@ from .types.base import DATE, MONTH, Claim, EarlierInvoice, Evaluation, InvoiceT
 def evaluate(invoice: Invoice, *, strict: bool = False, rates=None) -> Evaluation:
     rates = rates or DatabaseRateBook()
     spec = invoice_type(invoice.invoice_type)
-    result = Evaluation(line_errors=[{} for _line in invoice.lines])
-    raw = invoice.fields or {}
+    raw, raw_lines = spec.stored_answers(invoice.fields, [line.data for line in invoice.lines])
+    result = Evaluation(line_errors=[{} for _line in raw_lines])
     header, result.header_errors = read_values(spec.fields, raw)
     lines = []
-    for index, line in enumerate(invoice.lines):
-        values, errors = read_values(spec.line_fields, line.data or {})
+    for index, data in enumerate(raw_lines):
+        values, errors = read_values(spec.line_fields, data)
         lines.append(values)
         result.line_errors[index].update(errors)
     _check_common(invoice, result, strict)
@@ -49,7 +49,7 @@ def evaluate(invoice: Invoice, *, strict: bool = False, rates=None) -> Evaluatio
     except MissingRate as exc:
         result.notes.append(str(exc))
     if strict:
-        _check_missing(spec, invoice, result)
+        _check_missing(spec, raw, raw_lines, result)
         _check_pieces(invoice, result)
     return result
 
@@ -66,7 +66,7 @@ def _earlier_invoices(invoice: Invoice, spec: InvoiceType) -> list[EarlierInvoic
         values, _errors = read_values(spec.fields, other.fields or {})
         found.append(EarlierInvoice(values, other.total_approved
                                     if other.total_approved is not None
-                                    else other.total_claimed))
+                                    else other.total_claimed, other.receipt_number))
     return found
 
 
@@ -83,7 +83,7 @@ def _check_common(invoice: Invoice, result: Evaluation, strict: bool) -> None:
     raw = invoice.fields or {}
     # A column that names a row no longer usable, or a choice the draft could not take (kept
     # in the fields by drafts.save_draft), is said at once; nothing chosen only when checking.
-    beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
+    beneficiary = result.beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
     if beneficiary is None and (strict or invoice.beneficiary_id or raw.get("beneficiary_id")):
         result.header_errors["beneficiary_id"] = _("Choisissez le ou la bénéficiaire.")
     account = chosen_account(invoice.user_id, invoice.bank_account_id)
@@ -183,16 +183,14 @@ def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[d
             if decision.valid_to else _("sans date de fin")))
 
 
-def _check_missing(spec, invoice: Invoice, result: Evaluation) -> None:
-    raw = invoice.fields or {}
+def _check_missing(spec, raw: dict, raw_lines: list[dict], result: Evaluation) -> None:
     for field_spec in spec.fields:
-        if (not field_spec.optional and field_spec.visible(raw)
+        if (not field_spec.optional and field_spec.asked(raw, result.decision)
                 and not (raw.get(field_spec.name) or "").strip()):
             result.header_errors.setdefault(field_spec.name, _("Ce champ est obligatoire."))
-    if spec.has_lines and not invoice.lines:
+    if spec.has_lines and not raw_lines and spec.lines_wanted is None:
         result.header_errors.setdefault("lines", _("Ajoutez au moins une ligne."))
-    for index, line in enumerate(invoice.lines):
-        data = line.data or {}
+    for index, data in enumerate(raw_lines):
         for field_spec in spec.line_fields:
             if (not field_spec.optional and field_spec.visible(data)
                     and not (data.get(field_spec.name) or "").strip()):

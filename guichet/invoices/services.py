@@ -71,7 +71,7 @@ def create_draft(user: User, type_key: str) -> Invoice:
                       bank_account_id=accounts[0].id if len(accounts) == 1 else None)
     if len(beneficiaries) == 1 and len(beneficiaries[0].decisions) == 1:
         invoice.decision_number = beneficiaries[0].decisions[0].number
-    if spec.has_lines and not spec.fixed_lines:
+    if spec.has_lines and spec.lines_wanted is None:
         invoice.lines.append(InvoiceLine(position=0, data={}))
     db.session.add(invoice)
     db.session.flush()

@@ -22,10 +22,12 @@ from guichet.models.base import db
 from guichet.models.invoices import STATUS_DRAFT
 
 from . import pricing
+from .parsing import read_values
 from .status import status_text
 from .types import invoice_type
 from .types.amounts import Charge, LineResult
 from .types.base import SELECT, YESNO, Evaluation, FieldSpec, Requirement
+from .types.wording import enumeration
 
 #: Where pièces go that answer none of the requirements (the form's « Autres pièces »).
 OTHER_PIECES = "other"
@@ -255,14 +257,58 @@ class InvoiceView:
     # --- what was asked -----------------------------------------------------------------------
 
     @cached_property
+    def fields(self) -> dict:
+        """The type's own answers as typed, in today's shape of its form."""
+        return self.type.stored_answers(self.invoice.fields,
+                                        [line.data for line in self.invoice.lines])[0]
+
+    @cached_property
     def details(self) -> list[Detail]:
-        """The type's own answers that were given and are shown in this situation (a sent
-        invoice: as they read on sending)."""
+        """The type's own answers that were given and are shown in this situation; what the
+        office's decision answers, as the decision says it (a sent invoice: as they read on
+        sending)."""
         if self.frozen and "details" in self.frozen:
             return [Detail(label, value) for label, value in self.frozen["details"]]
-        fields = self.invoice.fields or {}
-        return [Detail(str(spec.label), display_value(spec, fields[spec.name]))
-                for spec in self.type.fields if spec.visible(fields) and fields.get(spec.name)]
+        fields, decision = self.fields, self.evaluation.decision
+        found = []
+        for spec in self.type.fields:
+            decided = spec.decided(decision)
+            if decided is not None:
+                found.append(Detail(str(spec.label), decided))
+            elif spec.visible(fields) and fields.get(spec.name):
+                found.append(Detail(str(spec.label), display_value(spec, fields[spec.name])))
+        return found
+
+    @cached_property
+    def asked_fields(self) -> list[FieldSpec]:
+        """The type's own fields the draft's form asks in this situation (not those the
+        office's decision already answers)."""
+        return [spec for spec in self.type.fields
+                if spec.asked(self.fields, self.evaluation.decision)]
+
+    @cached_property
+    def decided_details(self) -> list[Detail]:
+        """What the office's decision answers instead of the person (« Degré … : Moyenne »)."""
+        decision = self.evaluation.decision
+        return [Detail(str(spec.label), spec.decided(decision)) for spec in self.type.fields
+                if spec.visible(self.fields) and spec.decided(decision) is not None]
+
+    @cached_property
+    def lines_context(self) -> dict:
+        """What a type that lays out its own lines needs (its ``lines_context``)."""
+        if self.type.lines_context is None:
+            return {}
+        values, _errors = read_values(self.type.fields, self.fields)
+        return self.type.lines_context(values)
+
+    @property
+    def total_pending(self) -> str | None:
+        """Instead of a total of 0.00 CHF while nothing could be priced yet: what is missing
+        (« Montant à calculer : indiquez le montant mensuel de votre décision »)."""
+        if self.lines or self.total or not self.is_draft:
+            return None
+        missing = self.evaluation.pending or [_("complétez les informations ci-dessus")]
+        return _("Montant à calculer : %(missing)s.", missing=enumeration(missing))
 
     @cached_property
     def declared_lines(self) -> list[DeclaredLine]:
@@ -274,13 +320,19 @@ class InvoiceView:
                                                  for label, value in line["answers"]])
                     for line in self.frozen["declared_lines"]]
         spec = self.type
+        lines = spec.stored_answers(self.invoice.fields,
+                                    [line.data for line in self.invoice.lines])[1]
+        header = read_values(spec.fields, self.fields)[0] if spec.line_answers else None
         found = []
-        for index, line in enumerate(self.invoice.lines):
-            data = line.data or {}
-            found.append(DeclaredLine(
-                f"{spec.line_label} {index + 1}",
-                [Detail(str(field.label), display_value(field, data[field.name]))
-                 for field in spec.line_fields if field.visible(data) and data.get(field.name)]))
+        for index, data in enumerate(lines):
+            if spec.line_answers:
+                answers = spec.line_answers(header, data)
+            else:
+                answers = [(str(field.label), display_value(field, data[field.name]))
+                           for field in spec.line_fields
+                           if field.visible(data) and data.get(field.name)]
+            found.append(DeclaredLine(f"{spec.line_label} {index + 1}",
+                                      [Detail(label, value) for label, value in answers]))
         return found
 
     @property

@@ -70,13 +70,15 @@ def build_form(invoice, beneficiaries, accounts, formdata=True):
     if formdata:
         form = form_class()
     else:
-        data = dict(invoice.fields or {})
+        # a draft saved in an earlier shape of its type's form reads in today's shape
+        data, lines = invoice_type(invoice.invoice_type).stored_answers(
+            invoice.fields, [line.data for line in invoice.lines])
         data["beneficiary_id"] = str(invoice.beneficiary_id or "")
         data["bank_account_id"] = str(invoice.bank_account_id or "")
         data["decision_number"] = format_decision_number(decision_number_of(invoice))
         data["save_decision"] = data.get("save_decision") == "y"
         data["remark"] = invoice.remark or ""
-        data["lines"] = [dict(line.data) for line in invoice.lines]
+        data["lines"] = lines
         form = form_class(formdata=None, data=data)
     form.beneficiary_id.choices = [SelectChoice("", _l("— Choisir —"))] + [
         SelectChoice(str(person.id), person.display_name) for person in beneficiaries]

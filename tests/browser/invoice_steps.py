@@ -69,6 +69,23 @@ def ready_account(live) -> SimpleNamespace:
     return user
 
 
+def add_child(live, user, born: date = date(2016, 7, 20), prenom: str = "Léo") -> str:
+    """A child of ``user`` among the account's beneficiaries, to whom the register's API
+    decision of ``user`` (made by :func:`ready_account`) then belongs; returns the child's
+    name as the beneficiary list shows it."""
+    from guichet.models import Decision, User
+    from guichet.models.base import db
+    from tests.support.invoices import add_child as add_child_row
+
+    with live.lock, live.app.app_context():
+        row = db.session.query(User).filter_by(email=user.email).one()
+        child = add_child_row(row, born, prenom)
+        digits = user.decisions["api_mineur"].replace(" ", "")
+        db.session.query(Decision).filter_by(number=digits).one().navs13 = child.navs13
+        db.session.commit()
+        return child.display_name
+
+
 class HtmxWatch:
     """Counts the htmx requests in flight, to wait until the page is calm again."""
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.invoice_steps import (HtmxWatch, answer, attach, attached, chf,
+from tests.browser.invoice_steps import (HtmxWatch, add_child, answer, attach, attached, chf,
                                          days_in_last_month, download_pdf, fill, fill_all,
                                          header_is_prefilled, pdf_file, ready_account, redraw,
                                          refresh, review, send, start_invoice, total)
@@ -127,32 +127,45 @@ def test_assistance_for_one_month(page, live, check, js, htmx, tmp_path):
 @JS_ON_AND_OFF
 def test_helplessness_allowance_for_a_minor(page, live, check, js, htmx, tmp_path):
     user = ready_account(live)
+    child = add_child(live, user)
     log_in_with_sms(page, live, user)
     start_invoice(page, "api_mineur")
     check("API mineur·e, vide")
     path = edit_path(page)
-    expect(page.get_by_text("Indiquez d'abord le mois : la liste des nuits apparaîtra.")
-           ).to_be_visible()
+    expect(page.get_by_text("Indiquez d'abord le mois")).to_be_visible()
+    page.get_by_label("Bénéficiaire").select_option(label=child)
+    htmx.idle()
     fill(page.get_by_label("N° de décision"), user.decisions["api_mineur"])
     htmx.idle()
     fill(page.get_by_label("Mois", exact=True), f"{last_month():%m.%Y}")
-    if not js:
-        page.get_by_role("button", name="Afficher les nuits du mois").click()
+    htmx.idle()
+    # no select per night: « Toutes les nuits à la maison ? », then only the periods away
+    answer(page, "Toutes les nuits du mois à la maison ?", "Non")
+    redraw(page, htmx)
     days = days_in_last_month()
     nights = page.get_by_role("region", name="Nuits du mois")
-    expect(nights.get_by_label(f"Nuit du {days}", exact=True)).to_be_visible()
-    expect(nights.get_by_label(f"Nuit du {days + 1}", exact=True)).to_have_count(0)
-    expect(nights.get_by_label("Nuit du 1", exact=True)).to_have_value("home")
+    expect(nights.get_by_role("combobox")).to_have_count(3)
+    period = nights.get_by_role("group", name="Période 1 hors de la maison")
+    second = last_month().replace(day=2)
+    weekday = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+               "dimanche")[second.weekday()]
+    expect(period.get_by_label("Du", exact=True).locator("option[value='2']")).to_have_text(
+        re.compile(rf"^{weekday} 2 "))
     if js:
-        htmx.idle()
         check.fragment("API, nuits du mois", path)
     # one night at the hospital: a stay certificate helps, but is not required
-    nights.get_by_label("Nuit du 2", exact=True).select_option(label="À l'hôpital")
+    period.get_by_label("Du", exact=True).select_option("2")
+    period.get_by_label("Au", exact=True).select_option("2")
+    period.get_by_label("Où l'enfant a-t-il passé ces nuits ?").select_option(
+        label="À l'hôpital")
     refresh(page, htmx)
     expect(page.get_by_role("heading", name=re.compile("Attestation de séjour"))
            ).to_be_visible()
     # the decision's degree « moyenne »: 42.00 a night at home
     expect(total(page)).to_contain_text(chf(42 * (days - 1)))
+    # the page no longer runs to thousands of pixels at 390 px
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
     receipt_and_pdf(page, check, htmx, "API mineur·e", chf(42 * (days - 1)))
 
 

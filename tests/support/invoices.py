@@ -4,15 +4,18 @@ a complement)."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import services
-from guichet.models import Decision, Invoice
+from guichet.models import Beneficiary, Decision, Invoice, RegisteredPerson
 from guichet.models.base import db
+from tests.support.accounts import navs_with_check
 from tests.support.files import pdf_bytes
 from tests.support.page import page_text
 
@@ -148,6 +151,22 @@ def add_decision(user, number: str, invoice_type: str, **fields) -> Decision:
     db.session.add(decision)
     db.session.commit()
     return decision
+
+
+_children = itertools.count(1)
+
+
+def add_child(user, born: date, prenom: str = "Léo"):
+    """A child of ``user``, in the register and among the account's beneficiaries."""
+    navs13 = navs_with_check(f"{900000000 + next(_children):09d}")
+    db.session.add(RegisteredPerson(navs13=navs13, nom=user.nom, prenom=prenom,
+                                    date_naissance=born,
+                                    nom_match=normalize_name_for_match(user.nom)))
+    child = Beneficiary(user_id=user.id, navs13=navs13, nom=user.nom, prenom=prenom,
+                        date_naissance=born, relation="child")
+    db.session.add(child)
+    db.session.commit()
+    return child
 
 
 def upload_folder_files(app) -> list:

@@ -17,7 +17,8 @@ from guichet.core.money import to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact
-from .base import DATE, INTEGER, MONEY, SELECT, Claim, FieldSpec, InvoiceType, Requirement
+from .base import (DATE, DATE_HINT, INTEGER, MONEY, SELECT, Claim, EarlierInvoice, FieldSpec,
+                   InvoiceType, Requirement)
 from .days import add_years, day_text, not_future, today_in_zurich
 
 KEY = "moyens_auxiliaires"
@@ -182,6 +183,13 @@ def price(claim: Claim) -> None:
         previous_device_claim_date=_previous_device(claim),
         description=header.get("description", ""))
     errors = claim.reportable(validate_aid(aid), header)
+    if kind == BATTERIES and aid.cost_date is not None:
+        earlier = _batteries_of_the_year(claim, aid.cost_date.year)
+        if earlier is not None:
+            errors.setdefault("kind", _(
+                "Les piles sont remboursées par un forfait annuel : une demande de piles pour "
+                "%(year)d a déjà été envoyée (%(receipt)s).", year=aid.cost_date.year,
+                receipt=earlier.receipt_number or "—"))
     for name, message in errors.items():
         result.header_errors.setdefault(name if name != "cost_date" else "invoice_date", message)
     if errors or aid.cost_date is None:
@@ -193,6 +201,13 @@ def price(claim: Claim) -> None:
         result.flags.append(SIX_YEAR_FLAG)
         result.notes.append(_("Moins de 6 ans depuis le précédent appareil : l'office "
                               "vérifiera si un nouvel appareil peut être remboursé."))
+
+
+def _batteries_of_the_year(claim: Claim, year: int) -> EarlierInvoice | None:
+    """An earlier claim for batteries of the same calendar year (the flat rate is yearly)."""
+    return next((earlier for earlier in claim.earlier_invoices()
+                 if earlier.header.get("kind") == BATTERIES
+                 and getattr(earlier.header.get("invoice_date"), "year", None) == year), None)
 
 
 def _previous_device(claim: Claim) -> date | None:
@@ -223,15 +238,15 @@ TYPE = InvoiceType(
                   structural=True),
         FieldSpec("supplier", _l("Fournisseur"), max_length=120,
                   show_if=("kind", DEVICE_KINDS + REPAIR_KINDS + (OTHER_AID,))),
-        FieldSpec("invoice_date", _l("Date de la facture"), DATE, hint=_l("JJ.MM.AAAA"),
+        FieldSpec("invoice_date", _l("Date de la facture"), DATE, hint=DATE_HINT,
                   width="short"),
         FieldSpec("devices", _l("Nombre d'appareils"), INTEGER, width="short",
                   show_if=("kind", (BATTERIES,))),
         FieldSpec("device_purchase_date", _l("Date d'achat de l'appareil réparé"), DATE,
-                  hint=_l("JJ.MM.AAAA — l'appareil doit avoir plus d'un an."), width="short",
+                  hint=_l("%(format)s — l'appareil doit avoir plus d'un an.", format=DATE_HINT), width="short",
                   show_if=("kind", REPAIR_KINDS), within_decision=False),
         FieldSpec("previous_device_date", _l("Date de votre précédent appareil"), DATE,
-                  hint=_l("JJ.MM.AAAA, si vous en avez déjà eu un."), width="short",
+                  hint=_l("%(format)s, si vous en avez déjà eu un.", format=DATE_HINT), width="short",
                   optional=True, show_if=("kind", DEVICE_KINDS), within_decision=False),
         FieldSpec("description", _l("Description du moyen auxiliaire"), max_length=200,
                   show_if=("kind", (OTHER_AID,))),

@@ -21,7 +21,8 @@ from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import (ZERO, Charge, Errors, LineResult, exact, flat_charge, optional_exact,
                       sum_amounts, times)
-from .base import INTEGER, MONEY, MONTH, NUMBER, YESNO, Claim, FieldSpec, InvoiceType, Requirement
+from .base import (INTEGER, MONEY, MONTH, MONTH_HINT, NUMBER, YESNO, Claim, FieldSpec, InvoiceType,
+                   Requirement)
 from .wording import names_phrase
 
 KEY = "assistance"
@@ -236,9 +237,17 @@ def price(claim: Claim) -> None:
             assistants.append(assistant)
     result.requirements = assistance_requirements(assistants)
     month = claim.header.get("month")
+    if month is not None and _month_already_sent(claim, month):
+        return
     decision = claim.decision
     monthly = (decision.monthly_amount if decision is not None
                and decision.monthly_amount is not None else claim.header.get("monthly_amount"))
+    if month is None:
+        result.pending.append(_("indiquez le mois"))
+    if not assistants:
+        result.pending.append(_("indiquez les heures d'au moins un·e assistant·e"))
+    if monthly is None:
+        result.pending.append(_("indiquez le montant mensuel de votre décision"))
     if month is None or not assistants:
         return
     if monthly is None:
@@ -261,6 +270,20 @@ def price(claim: Claim) -> None:
                           year=format_chf(computed.remaining_year)))
 
 
+def _month_already_sent(claim: Claim, month: date) -> bool:
+    """One invoice per month: another one of this month already sent (not refused) is said on
+    the month's field."""
+    sent = next((earlier for earlier in claim.earlier_invoices()
+                 if earlier.header.get("month") == month), None)
+    if sent is None:
+        return False
+    claim.result.header_errors.setdefault("month", _(
+        "Une demande pour ce mois a déjà été envoyée (%(receipt)s) : la contribution "
+        "d'assistance se demande une fois par mois. Pour la compléter, répondez à l'office "
+        "depuis cette demande-là.", receipt=sent.receipt_number or "—"))
+    return True
+
+
 def _earlier_months(claim: Claim, month: date) -> list[tuple[date, Decimal]]:
     """What earlier assistance invoices of the same person ask for other months of the year."""
     found = []
@@ -271,6 +294,11 @@ def _earlier_months(claim: Claim, month: date) -> list[tuple[date, Decimal]]:
     return found
 
 
+def _decided_monthly_amount(decision) -> str | None:
+    """The monthly amount of the office's decision, when the register has it."""
+    return None if decision.monthly_amount is None else format_chf(decision.monthly_amount)
+
+
 TYPE = InvoiceType(
     key=KEY, label=_l("Contribution d'assistance"),
     description=_l("Les heures de vos assistant·e·s pour un mois (une facture par mois)."),
@@ -279,12 +307,11 @@ TYPE = InvoiceType(
     add_line_label=_l("Ajouter un·e assistant·e"),
     line_added=_l("Assistant·e %(num)d ajouté·e"), line_removed=_l("Assistant·e supprimé·e"),
     fields=(
-        FieldSpec("month", _l("Mois"), MONTH, hint=_l("MM.AAAA, par exemple 10.2026"),
+        FieldSpec("month", _l("Mois"), MONTH, hint=MONTH_HINT,
                   width="short"),
         FieldSpec("monthly_amount", _l("Montant mensuel selon votre décision (CHF)"), MONEY,
-                  width="short", optional=True,
-                  hint=_l("Seulement si l'office ne le connaît pas déjà : le montant de la "
-                          "décision enregistrée à l'office fait foi.")),
+                  width="short", hint=_l("Tel qu'il figure sur votre décision."),
+                  decided_by=_decided_monthly_amount),
         FieldSpec("eleven_months", _l("Votre décision compte-t-elle 11 mois par an au lieu "
                                       "de 12 ?"), YESNO, optional=True,
                   hint=_l("C'est écrit dans votre décision. Base légale : art. 39g RAI.")),

@@ -16,14 +16,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.invoices.rate_book import RateBook, RateRow
-from guichet.models import Decision
+from guichet.models import Beneficiary, Decision
 
 from .amounts import ZERO
 
 # Field kinds: how a field is shown and how its text is read.
 TEXT, DATE, TIME, MONEY, NUMBER, INTEGER, SELECT, YESNO, MONTH, TEXTAREA = (
     "text", "date", "time", "money", "number", "integer", "select", "yesno", "month", "textarea")
+
+# The examples a field's hint gives, which its error message (guichet.invoices.parsing) repeats.
+DATE_EXAMPLE = "14.10.2026"
+TIME_EXAMPLE = "07:45"
+MONTH_EXAMPLE = "10.2026"
+MONEY_EXAMPLE = "12.50"
+NUMBER_EXAMPLE = "7.5"
+DATE_HINT = _l("JJ.MM.AAAA, par exemple %(example)s", example=DATE_EXAMPLE)
+TIME_HINT = _l("HH:MM, par exemple %(example)s", example=TIME_EXAMPLE)
+MONTH_HINT = _l("MM.AAAA, par exemple %(example)s", example=MONTH_EXAMPLE)
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -44,6 +55,10 @@ class FieldSpec:
     # A date or month of the cost, which the decision must cover; false for other dates
     # (e.g. when a repaired device was bought).
     within_decision: bool = True
+    # What the office's decision says for this field (its text, e.g. « Moyenne »), or ``None``
+    # when it says nothing: then the field is asked (and required unless ``optional``); when it
+    # says something, the field is not asked and the decision's figure applies.
+    decided_by: Callable[[Decision], str | None] | None = field(default=None, compare=False)
 
     @property
     def changes_form(self) -> bool:
@@ -55,6 +70,16 @@ class FieldSpec:
             return True
         other, accepted = self.show_if
         return values.get(other, "") in accepted
+
+    def decided(self, decision: Decision | None) -> str | None:
+        """The decision's answer to this field, when the office knows it."""
+        if self.decided_by is None or decision is None:
+            return None
+        return self.decided_by(decision)
+
+    def asked(self, values: dict, decision: Decision | None) -> bool:
+        """Shown in this situation, and not already answered by the office's decision."""
+        return self.visible(values) and self.decided(decision) is None
 
 
 @dataclass(frozen=True)
@@ -81,6 +106,12 @@ class Evaluation:
     flags: list[str] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
     decision: Decision | None = None
+    #: The chosen beneficiary, when it is one of the person's own (its date of birth counts
+    #: for benefits that depend on age).
+    beneficiary: Beneficiary | None = None
+    #: What the total still waits for, in words that follow « Montant à calculer : »
+    #: (« indiquez le montant mensuel de votre décision »).
+    pending: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,7 @@ class EarlierInvoice:
 
     header: dict
     amount: Decimal
+    receipt_number: str | None = None
 
 
 @dataclass
@@ -109,6 +141,10 @@ class Claim:
     def decision(self) -> Decision | None:
         """The office's decision the invoice rests on, when it is known and fits."""
         return self.result.decision
+
+    @property
+    def beneficiary(self) -> Beneficiary | None:
+        return self.result.beneficiary
 
     def reportable(self, errors: dict[str, str], values: dict) -> dict[str, str]:
         """While editing, only errors about what was typed; when checking, all of them."""
@@ -137,10 +173,19 @@ class InvoiceType:
     line_removed: object = None
     #: The dated rates the type uses, as known when its module was written (seeded defaults).
     rates: tuple[RateRow, ...] = ()
-    #: Lines made by the server (e.g. one per day of a month): how many the header's typed
-    #: values call for, and what a new one holds. ``None``: the person adds lines.
-    fixed_line_count: Callable[[dict], int] | None = None
-    fixed_line_data: tuple[tuple[str, str], ...] = ()
+    #: Lines asked only in some situations (API: the periods away, when not every night was
+    #: at home): whether the header's typed values call for them. ``None``: always.
+    lines_wanted: Callable[[dict], bool] | None = None
+    #: A type that lays out its own lines: the template (included in the lines' section of
+    #: the draft's form), and what it needs from the header's typed values.
+    lines_template: str | None = None
+    lines_context: Callable[[dict], dict] | None = None
+    #: How a draft saved in an earlier shape of the type's form reads today: (header texts,
+    #: line texts) → the same in today's shape. ``None``: the shape never changed.
+    read_stored: Callable[[dict, list[dict]], tuple[dict, list[dict]]] | None = None
+    #: How a line's answers read on the documents, from the header's typed values and the
+    #: line's texts: [(label, value)]. ``None``: each answer given, as its field shows it.
+    line_answers: Callable[[dict, dict], list[tuple[str, str]]] | None = None
     #: The benefit is for children (the demo data gives its decision to the register's child).
     for_minors: bool = False
     #: What a typical decision of this type grants (``Decision`` columns, for the demo data).
@@ -150,6 +195,8 @@ class InvoiceType:
     def has_lines(self) -> bool:
         return bool(self.line_fields)
 
-    @property
-    def fixed_lines(self) -> bool:
-        return self.fixed_line_count is not None
+    def stored_answers(self, fields: dict | None,
+                       lines: list[dict]) -> tuple[dict, list[dict]]:
+        """A draft's texts (header, lines) in today's shape of the form."""
+        fields, lines = dict(fields or {}), [dict(line or {}) for line in lines]
+        return self.read_stored(fields, lines) if self.read_stored else (fields, lines)

@@ -15,7 +15,7 @@ from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.money import format_chf
 
 from .amounts import Breakdown, Charge, Errors, LineResult, exact, number_text, sum_amounts, times
-from .base import DATE, MONEY, NUMBER, Claim, FieldSpec, InvoiceType, Requirement
+from .base import DATE, DATE_HINT, MONEY, NUMBER, Claim, FieldSpec, InvoiceType, Requirement
 from .days import day_text, not_future, today_in_zurich
 
 KEY = "standard"
@@ -89,11 +89,11 @@ TYPE = InvoiceType(
         FieldSpec("supplier", _l("Fournisseur"), max_length=120),
         FieldSpec("supplier_invoice_number", _l("N° de la facture du fournisseur"),
                   max_length=60),
-        FieldSpec("invoice_date", _l("Date de la facture"), DATE, hint=_l("JJ.MM.AAAA"),
+        FieldSpec("invoice_date", _l("Date de la facture"), DATE, hint=DATE_HINT,
                   width="short"),
     ),
     line_fields=(
-        FieldSpec("date", _l("Date"), DATE, hint=_l("JJ.MM.AAAA"), width="short"),
+        FieldSpec("date", _l("Date"), DATE, hint=DATE_HINT, width="short"),
         FieldSpec("label", _l("Libellé"), max_length=200),
         FieldSpec("quantity", _l("Quantité"), NUMBER, width="short"),
         FieldSpec("unit_price", _l("Prix unitaire (CHF)"), MONEY, width="short"),

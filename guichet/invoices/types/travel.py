@@ -21,8 +21,8 @@ from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import (Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact,
                       sum_amounts)
-from .base import (DATE, INTEGER, MONEY, NUMBER, SELECT, TIME, YESNO, Claim, FieldSpec, InvoiceType,
-                   Requirement)
+from .base import (DATE, DATE_HINT, INTEGER, MONEY, MONEY_EXAMPLE, NUMBER, SELECT, TIME, TIME_HINT,
+                   YESNO, Claim, FieldSpec, InvoiceType, Requirement)
 from .days import day_text, today_in_zurich
 from .wording import dates_phrase, enumeration
 
@@ -158,8 +158,16 @@ def validate_trip(trip: TripLine, today: date | None = None) -> Errors:
     elif trip.departure_time is not None and trip.date is not None and "nights" not in errors:
         if time_away(trip) <= timedelta(0):
             errors["return_time"] = _("L'heure de retour doit être après l'heure de départ.")
-        elif trip.date + timedelta(days=trip.nights) > today:
-            errors["nights"] = _("Le retour ne peut pas être dans le futur.")
+        elif trip.nights > 0 and "date" not in errors and \
+                trip.date + timedelta(days=trip.nights) > today:
+            # only a return after nights away can be in the future on its own: a trip of the
+            # day in the future is the date's error
+            errors["nights"] = ngettext(
+                "Avec %(num)d nuit hors du domicile, le retour serait le %(day)s, dans le "
+                "futur : vérifiez le nombre de nuits.",
+                "Avec %(num)d nuits hors du domicile, le retour serait le %(day)s, dans le "
+                "futur : vérifiez le nombre de nuits.", trip.nights,
+                day=day_text(trip.date + timedelta(days=trip.nights)))
     return errors
 
 
@@ -302,7 +310,7 @@ TYPE = InvoiceType(
     line_label=_l("Trajet"), lines_title=_l("Trajets"), add_line_label=_l("Ajouter un trajet"),
     line_added=_l("Trajet %(num)d ajouté"), line_removed=_l("Trajet supprimé"),
     line_fields=(
-        FieldSpec("date", _l("Date du trajet"), DATE, hint=_l("JJ.MM.AAAA"), width="short"),
+        FieldSpec("date", _l("Date du trajet"), DATE, hint=DATE_HINT, width="short"),
         FieldSpec("depart", _l("Départ"), hint=_l("Localité de départ"), max_length=100),
         FieldSpec("destination", _l("Destination"), max_length=100),
         FieldSpec("motif", _l("Motif"), hint=_l("La mesure ou le lieu de traitement, par exemple "
@@ -311,7 +319,7 @@ TYPE = InvoiceType(
         FieldSpec("transport", _l("Moyen de transport"), SELECT,
                   choices=tuple(TRANSPORTS.items()), structural=True),
         FieldSpec("fare", _l("Prix du billet ou de la course (CHF)"), MONEY, width="short",
-                  hint=_l("Le montant payé, par exemple 12.40."),
+                  hint=_l("Le montant payé, par exemple %(example)s.", example=MONEY_EXAMPLE),
                   show_if=("transport", FARE_TRANSPORTS)),
         FieldSpec("km", _l("Kilomètres parcourus (aller et retour)"), NUMBER, width="short",
                   show_if=("transport", (TRANSPORT_CAR,))),
@@ -319,9 +327,9 @@ TYPE = InvoiceType(
                                          "la voiture ou le taxi ?"), YESNO,
                   hint=_l("Sinon, joignez un certificat médical."),
                   show_if=("transport", VEHICLES), changes_pieces=True),
-        FieldSpec("departure_time", _l("Heure de départ"), TIME, hint=_l("HH:MM"),
+        FieldSpec("departure_time", _l("Heure de départ"), TIME, hint=TIME_HINT,
                   width="short"),
-        FieldSpec("return_time", _l("Heure de retour"), TIME, hint=_l("HH:MM"), width="short"),
+        FieldSpec("return_time", _l("Heure de retour"), TIME, hint=TIME_HINT, width="short"),
         FieldSpec("nights", _l("Nuits hors du domicile"), INTEGER, width="short", optional=True,
                   hint=_l("0 si vous êtes rentré·e le jour même.")),
         FieldSpec("companion", _l("La présence d'un·e accompagnant·e était-elle nécessaire ?"),
