@@ -58,7 +58,7 @@ def test_profile_shows_the_identity_read_only_and_the_address_prefilled(logged_i
     text = page_text(response)
     assert (f"N° AVS {format_navs13(user.navs13)} Nom Muster Prénom Anna "
             "Date de naissance 15.03.1985") in text
-    assert "pour la corriger, contactez l'office (032 910 71 00)" in text
+    assert "pour la corriger, contactez l'office (032 910 71 00 ou guichet@ai-ne.example)" in text
     assert checked_radio(page, "civilite") == "madame"
     assert input_value(page, "rue") == "Rue du Seyon 10"
     assert input_value(page, "npa") == "2000"

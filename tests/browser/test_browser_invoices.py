@@ -156,7 +156,7 @@ def test_helplessness_allowance_for_a_minor(page, live, check, js, htmx, tmp_pat
     # one night at the hospital: a stay certificate helps, but is not required
     period.get_by_label("Du", exact=True).select_option("2")
     period.get_by_label("Au", exact=True).select_option("2")
-    period.get_by_label("Où l'enfant a-t-il passé ces nuits ?").select_option(
+    period.get_by_label("Lieu où l'enfant a passé ces nuits").select_option(
         label="À l'hôpital")
     refresh(page, htmx)
     expect(page.get_by_role("heading", name=re.compile("Attestation de séjour"))
@@ -459,7 +459,7 @@ def test_update_buttons_and_a_piece_filed_under_its_document(page, live, check, 
     fill_all(trip, {"Date du trajet": a_recent_day(), "Départ": "Le Locle",
                     "Destination": "Neuchâtel", "Motif": "physiothérapie",
                     "Heure de départ": "08:00", "Heure de retour": "11:00"})
-    answer(trip, "Un·e accompagnant·e était-il nécessaire ?", "Non")
+    answer(trip, "La présence d'un·e accompagnant·e était-elle nécessaire ?", "Non")
     trip.get_by_label("Moyen de transport").select_option(label="Transports publics (2e classe)")
     if js:
         htmx.idle()

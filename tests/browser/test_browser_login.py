@@ -79,8 +79,12 @@ def test_my_account_pages(page, live, check, js):
 
     menu(page).get_by_role("link", name="Mon compte").click()
     see_page(page, "Mon compte")
-    expect(page.get_by_label("Nom", exact=True)).to_have_value("Favre")
-    expect(page.get_by_label("Prénom")).to_have_value("Julie")
+    # the identity checked at registration is shown, not offered for editing
+    identity = page.get_by_role("definition")
+    expect(identity.filter(has_text="Favre")).to_be_visible()
+    expect(identity.filter(has_text="Julie")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Nom", exact=True)).to_have_count(0)
+    expect(page.get_by_text("pour la corriger, contactez l'office")).to_be_visible()
     expect(page.get_by_text(user.email)).to_be_visible()
     check("mon compte")
 
