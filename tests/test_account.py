@@ -1,6 +1,7 @@
 """« Mon compte »: the profile form, e-mail, mobile and password changes."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -239,7 +240,9 @@ def test_new_mobile_is_used_only_once_confirmed_by_its_code(logged_in, sms, mail
     assert response.status_code == 303
     assert response.headers["Location"] == "/compte/portable/code"
     assert fresh(user).phone == old_phone
-    assert "078 123 45 67" in page_text(logged_in.get("/compte/portable/code"))
+    shown = page_text(logged_in.get("/compte/portable/code"))
+    assert re.search(r"Saisissez le code à 6 chiffres envoyé par SMS au 078 123 45 67 à "
+                     r"\d\d:\d\d\. Il est valable jusqu'à \d\d:\d\d\.", shown), shown
 
     code = sms.last_code("+41781234567")
     response = logged_in.post("/compte/portable/code", data={"code": a_wrong_code(code)})

@@ -10,8 +10,10 @@ from guichet.core.forms import CodeForm, EmptyForm, check_new_password
 from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import format_navs13, format_phone_national
 from guichet.core.sessions import current_auth_session
-from guichet.verification.codes import send_refusal_message
+from guichet.models.codes import PURPOSE_PHONE_CHANGE
+from guichet.verification.codes import live_code, send_refusal_message
 from guichet.verification.credentials import password_matches
+from guichet.verification.prompt import sms_status
 
 from . import services
 from .forms import EmailChangeForm, PasswordChangeForm, PhoneChangeForm, ProfileForm
@@ -116,8 +118,10 @@ def confirm_phone():
         form.code.errors.append(_("Ce code n'est pas valable. Vérifiez-le, ou recommencez pour "
                                   "recevoir un nouveau code."))
     status = 422 if form.errors else 200
-    sent = _("Nous avons envoyé un code à 6 chiffres au %(phone)s.",
-             phone=format_phone_national(current_user.pending_phone))
+    live = live_code(current_auth_session(), PURPOSE_PHONE_CHANGE)
+    sent = sms_status(live.created_at if live else None, live.expires_at if live else None,
+                      current_user.pending_phone,
+                      shown_phone=format_phone_national(current_user.pending_phone))
     return render_template(
         "verification/code.html", form=form, title=_("Confirmer le nouveau numéro"),
         intro=[sent], action=url_for("account.confirm_phone"),

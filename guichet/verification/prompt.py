@@ -47,13 +47,16 @@ def refused_message(user: User | None, requested: str | None) -> str:
     return str(_REFUSED[pick_method(user, requested) if user is not None else SMS])
 
 
-def sms_status(sent_at: datetime | None, expires_at: datetime | None, phone: str) -> str:
-    """The sentence about the code a person may type, whether it was sent just now or earlier."""
+def sms_status(sent_at: datetime | None, expires_at: datetime | None, phone: str,
+               shown_phone: str | None = None) -> str:
+    """The sentence about the code a person may type, whether it was sent just now or earlier.
+    The number is masked unless the caller shows it (a new number the person just typed)."""
+    shown = shown_phone or mask_phone(phone)
     if sent_at is None:
         return _("Aucun code valable n'a été envoyé par SMS au %(phone)s pour l'instant.",
-                 phone=mask_phone(phone))
+                 phone=shown)
     return _("Saisissez le code à 6 chiffres envoyé par SMS au %(phone)s à %(sent)s. Il est "
-             "valable jusqu'à %(until)s.", phone=mask_phone(phone), sent=clock_time(sent_at),
+             "valable jusqu'à %(until)s.", phone=shown, sent=clock_time(sent_at),
              until=clock_time(expires_at))
 
 
