@@ -5,9 +5,9 @@ removed; saved decision numbers; drafts taken up again on another device."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select

@@ -8,8 +8,6 @@ from flask_login import current_user
 
 from guichet.core.access import insured_required
 from guichet.core.extensions import limiter
-from guichet.core.forms import EmptyForm
-from guichet.core.htmx import render
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.sessions import current_auth_session
@@ -17,10 +15,10 @@ from guichet.models.codes import PURPOSE_STEP_UP
 from guichet.verification.codes import issue_code
 from guichet.verification.credentials import password_matches
 from guichet.verification.forms import SecondFactorForm
-from guichet.verification.prompt import code_prompt, refused_message
+from guichet.verification.prompt import answer_resend, code_prompt, refused_message
 from guichet.verification.recovery import remaining_recovery_codes
 from guichet.verification.second_factor import (SMS, begin_step_up, check_second_factor,
-                                                freshness_minutes, is_fresh)
+                                                freshness_minutes)
 from guichet.verification.totp import grouped_secret, provisioning_uri, qr_svg
 
 from . import authenticator
@@ -116,17 +114,11 @@ def resend_step_up_code():
     action = session.get(_WAITING)
     if action not in (ADD, REMOVE, RENEW) or not current_user.phone:
         return redirect(url_for("auth.show_authenticator"), 303)
-    message = None
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        if issue_code(current_auth_session(), current_user.phone, PURPOSE_STEP_UP,
-                      _app_code_action()).sent:
-            message = _("Un nouveau code vous a été envoyé par SMS.")
-        if not request.headers.get("HX-Request"):
-            if message:
-                flash(message, "info")
-            return redirect(url_for("auth.verify_authenticator_change", moyen=SMS), 303)
-    return render("verification/code.html", "verification/_resend.html",
-                  **_code_page(action, SecondFactorForm(), SMS, message))
+    return answer_resend(
+        lambda: issue_code(current_auth_session(), current_user.phone, PURPOSE_STEP_UP,
+                           _app_code_action()).sent,
+        url_for("auth.verify_authenticator_change", moyen=SMS),
+        lambda message: _code_page(action, SecondFactorForm(), SMS, message))
 
 
 def _carry_out(action: str):

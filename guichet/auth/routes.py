@@ -9,14 +9,13 @@ from flask_login import current_user
 from guichet.core.access import login_required, public
 from guichet.core.extensions import limiter
 from guichet.core.forms import EmptyForm, check_new_password
-from guichet.core.htmx import render
 from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import InvalidIdentifier, normalize_swiss_mobile
 from guichet.core.sessions import current_auth_session
 from guichet.models.auth_session import STAGE_PASSWORD, STAGE_PHANTOM
 from guichet.models.codes import PURPOSE_LOGIN
 from guichet.verification.forms import SecondFactorForm
-from guichet.verification.prompt import code_prompt, refused_message
+from guichet.verification.prompt import answer_resend, code_prompt, refused_message
 from guichet.verification.second_factor import SMS, methods_for
 
 from . import services
@@ -174,17 +173,12 @@ def resend_code():
     pending = _pending_login()
     if pending is None or pending.user is not None and SMS not in methods_for(pending.user):
         return redirect(url_for("auth.login"), 303)
-    message = None
-    if request.method == "POST" and EmptyForm().validate_on_submit():
+    def send() -> bool:
         result = services.resend_login_code(pending)
-        if result is None or result.sent:
-            message = _("Un nouveau code vous a été envoyé par SMS.")
-        if not request.headers.get("HX-Request"):
-            if message:
-                flash(message, "info")
-            return redirect(url_for("auth.second_factor", moyen=SMS), 303)
-    return render("verification/code.html", "verification/_resend.html",
-                  **_code_page(pending, SecondFactorForm(), SMS, message))
+        return result is None or result.sent  # None: a phantom login, answered the same
+
+    return answer_resend(send, url_for("auth.second_factor", moyen=SMS),
+                         lambda message: _code_page(pending, SecondFactorForm(), SMS, message))
 
 
 @bp.route("/deconnexion", methods=["POST"])

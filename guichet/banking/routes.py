@@ -8,14 +8,13 @@ from guichet.core.access import insured_required
 from guichet.core.extensions import limiter
 from guichet.core.formatting import describe_account
 from guichet.core.forms import EmptyForm
-from guichet.core.htmx import render
 from guichet.core.i18n import gettext as _
 from guichet.core.sessions import current_auth_session
 from guichet.models.banking import active_accounts
 from guichet.models.codes import PURPOSE_IBAN
 from guichet.verification.credentials import password_matches
 from guichet.verification.forms import SecondFactorForm
-from guichet.verification.prompt import code_prompt, refused_message
+from guichet.verification.prompt import answer_resend, code_prompt, refused_message
 from guichet.verification.second_factor import SMS, freshness_minutes
 
 from . import services
@@ -94,16 +93,10 @@ def resend_iban_code():
     pending = services.pending_account(current_user)
     if pending is None:
         return redirect(url_for("banking.list_ibans"), 303)
-    message = None
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        if services.resend_iban_code(current_user, current_auth_session()).sent:
-            message = _("Un nouveau code vous a été envoyé par SMS.")
-        if not request.headers.get("HX-Request"):
-            if message:
-                flash(message, "info")
-            return redirect(url_for("banking.confirm_iban", moyen=SMS), 303)
-    return render("verification/code.html", "verification/_resend.html",
-                  **_code_page(pending, SecondFactorForm(), SMS, message))
+    return answer_resend(
+        lambda: services.resend_iban_code(current_user, current_auth_session()).sent,
+        url_for("banking.confirm_iban", moyen=SMS),
+        lambda message: _code_page(pending, SecondFactorForm(), SMS, message))
 
 
 @bp.route("/<int:account_id>/supprimer", methods=["POST"])

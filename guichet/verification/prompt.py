@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
+from flask import flash, redirect, request
 from sqlalchemy import select
 
+from guichet.core.forms import EmptyForm
+from guichet.core.htmx import render
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.identifiers import mask_phone
@@ -97,3 +100,20 @@ def code_prompt(user: User, auth_session: AuthSession, purpose: str, requested: 
                                   message)
     return {"method": method, "code_label": label, "code_hint": hint, "resend": resend,
             "other_methods": others}
+
+
+def answer_resend(send: Callable[[], bool], code_page_url: str,
+                  page: Callable[[str | None], dict]):
+    """The resend box's view, the same on every code page. GET: the box (htmx). POST: ``send``
+    a new SMS code (True when it went); then, without htmx, back to the code page
+    (``code_page_url``) with the news as a message, with htmx the box again with the news.
+    ``page(message)`` gives the code page's template values."""
+    message = None
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        if send():
+            message = _("Un nouveau code vous a été envoyé par SMS.")
+        if not request.headers.get("HX-Request"):
+            if message:
+                flash(message, "info")
+            return redirect(code_page_url, 303)
+    return render("verification/code.html", "verification/_resend.html", **page(message))
