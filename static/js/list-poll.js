@@ -69,7 +69,7 @@
       handleSwap: function (swapStyle, target, fragment) {
         if (swapStyle !== "morph") { return false; }
         var fresh = fragment.firstElementChild;
-        if (fresh && fresh.className === target.className) {
+        if (fresh && fresh.id === target.id && fresh.nodeName === target.nodeName) {
           morph(target, fresh);
           return [target];  // htmx then processes what is new (the poll's next address)
         }

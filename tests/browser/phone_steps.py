@@ -19,8 +19,9 @@ OFFICE_STATES = ("submitted", "in_review", "needs_info", "accepted", "rejected",
 
 
 def sent_standard_invoices(live, email: str, states=OFFICE_STATES) -> dict[str, int]:
-    """One standard invoice sent by the person ``email`` for each state in ``states`` (its
-    supplier with a long name, a pièce), moved there as the office would; {state: id}."""
+    """One standard invoice sent by the person ``email`` (who logged in once) for each state
+    in ``states`` (its supplier with a long name, a pièce), moved there as the office would;
+    {state: id}."""
     from decimal import Decimal
 
     from guichet.core.unit_of_work import unit_of_work
