@@ -109,7 +109,8 @@ WIDER_THAN_THE_SCREEN = r"""() => {
     }
     // a part of the page that scrolls sideways on its own is as hard to read as the page
     const overflow = getComputedStyle(element).overflowX;
-    if ((overflow === "auto" || overflow === "scroll") && element.scrollWidth > element.clientWidth + 1) {
+    if ((overflow === "auto" || overflow === "scroll") &&
+        element.scrollWidth > element.clientWidth + 1) {
       wide.push(name(element) + " scrolls sideways (" + element.scrollWidth + " px in " +
                 element.clientWidth + " px)");
     }

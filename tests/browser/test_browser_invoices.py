@@ -266,7 +266,7 @@ def test_errors_then_a_draft_left_resumed_and_deleted(page, live, check, js, htm
     if js:
         htmx.idle()
     else:
-        page.get_by_role("button", name="Enregistrer le brouillon").click()
+        page.get_by_role("button", name="Enregistrer le brouillon").last.click()
         expect(page.get_by_text("Brouillon enregistré.")).to_be_visible()
     menu(page).get_by_role("link", name="Mes demandes").click()
     see_page(page, "Mes demandes de remboursement")
