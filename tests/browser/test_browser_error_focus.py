@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.invoice_steps import HtmxWatch, ready_account, start_invoice
+from tests.browser.invoice_steps import HtmxWatch, fill, ready_account, start_invoice
 from tests.browser.steps import JS_ON_AND_OFF, log_in_with_sms, menu, see_page
 
 
@@ -77,3 +77,17 @@ def test_a_form_reopened_at_a_line_stays_there(page, live, check):
     expect(page.get_by_role("alert").filter(has_text="À corriger")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="À corriger")).not_to_be_focused()
     expect(page).to_have_title(re.compile("^Erreur : "))
+
+
+def test_with_javascript_a_summary_without_autofocus_takes_the_focus_too(page, live, check):
+    """The invoice form's own summary (« À corriger ») after « Recalculer »: focused by
+    static/js/focus-errors.js."""
+    user = ready_account(live)
+    log_in_with_sms(page, live, user)
+    start_invoice(page, "standard")
+    fill(page.get_by_label("N° de décision"), "322 2025 0000001")  # saved as it is left
+    HtmxWatch(page, True).idle()
+    page.get_by_role("button", name="Recalculer").click()
+    see_page(page, "Erreur : Facture standard — Brouillon", "Facture standard")
+    expect(page.get_by_role("alert").filter(has_text="À corriger")).to_be_focused()
+    check("facture standard, erreurs, focus")
