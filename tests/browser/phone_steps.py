@@ -19,9 +19,9 @@ OFFICE_STATES = ("submitted", "in_review", "needs_info", "accepted", "rejected",
 
 
 def sent_standard_invoices(live, email: str, states=OFFICE_STATES) -> dict[str, int]:
-    """One standard invoice sent by the person ``email`` (who logged in once) for each state
-    in ``states`` (its supplier with a long name, a pièce), moved there as the office would;
-    {state: id}."""
+    """One standard invoice of the person ``email`` (who logged in once) for each state in
+    ``states`` (its supplier with a long name, a pièce): sent, then moved there as the office
+    would, or for « draft » complete and not sent; {state: id}."""
     from decimal import Decimal
 
     from guichet.core.unit_of_work import unit_of_work
@@ -52,9 +52,11 @@ def sent_standard_invoices(live, email: str, states=OFFICE_STATES) -> dict[str, 
                 outcome = drafts.apply(invoice, user, submitted, drafts.Action(drafts.SAVE),
                                        [("supplier_invoice", upload)])
                 assert not outcome.refusals, outcome.refusals
-                services.submit(invoice, user, services.new_submit_token())
                 made[state] = invoice.id
-            if state == "submitted":
+                if state == "draft":  # complete, with its pièce, not sent
+                    continue
+                services.submit(invoice, user, services.new_submit_token())
+            if state in ("draft", "submitted"):
                 continue
             with live.app.test_request_context(), unit_of_work():
                 invoice = db.session.get(Invoice, made[state])

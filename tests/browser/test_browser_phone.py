@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.invoice_steps import TYPES, ready_account
-from tests.browser.phone_steps import (PHONE, PHONE_WIDTH, draft_ids, sent_standard_invoices,
-                                       too_wide)
-from tests.browser.steps import log_in_with_sms
+from tests.browser.phone_steps import (OFFICE_STATES, PHONE, PHONE_WIDTH, draft_ids,
+                                       sent_standard_invoices, too_wide)
+from tests.browser.steps import enter_code, log_in
 
 PHONE_AND_JS = pytest.mark.parametrize("js", [
     pytest.param(True, id="js", marks=pytest.mark.browser_context_args(**PHONE)),
@@ -83,9 +83,14 @@ def test_every_page_of_a_visitor_fits_a_phone(page, live, check, js):
 def test_every_page_of_an_insured_person_fits_a_phone(page, live, check, js):
     user = ready_account(live)
     widths = Widths(page, check)
-    log_in_with_sms(page, live, user)
+    page.goto("/")
+    codes = len(live.sms.to(user.phone))
+    log_in(page, user.email)
+    widths.measure("code SMS", checked=True)
+    enter_code(page, live.sms_code(user.phone, after=codes))
     widths.measure("mes demandes, aucune", checked=True)
-    sent = sent_standard_invoices(live, user.email)
+    sent = sent_standard_invoices(live, user.email, ("draft", *OFFICE_STATES))
+    complete = sent.pop("draft")
     drafts = draft_ids(live, user.email, TYPES)
 
     widths.visit("/demandes/", "mes demandes, une de chaque état")
@@ -93,6 +98,8 @@ def test_every_page_of_an_insured_person_fits_a_phone(page, live, check, js):
     a_list_of_cards_after_new_claims(page)
     for key, invoice_id in drafts.items():
         widths.visit(f"/demandes/{invoice_id}/modifier", f"brouillon {key}")
+    widths.visit(f"/demandes/{complete}/modifier", "brouillon complet, avec sa pièce")
+    widths.visit(f"/demandes/{complete}/verifier", "vérifier, complète")
     widths.visit(f"/demandes/{drafts['standard']}/verifier", "vérifier, incomplète")
     widths.visit(f"/demandes/{drafts['standard']}/supprimer", "supprimer le brouillon")
     for state, invoice_id in sent.items():
@@ -111,6 +118,13 @@ def test_every_page_of_an_insured_person_fits_a_phone(page, live, check, js):
                        ("/accessibilite", "accessibilité, connecté·e"),
                        ("/", "accueil, connecté·e")]:
         widths.visit(path, name)
+    page.goto("/compte/iban/")
+    page.get_by_label("IBAN", exact=True).fill("CH93 0076 2011 6238 5295 7")
+    page.get_by_label("Titulaire du compte").fill("Anna Muster")
+    page.get_by_label("Mot de passe actuel").fill(user.password)
+    page.get_by_role("button", name="Continuer").click()
+    expect(page).to_have_url(re.compile("/compte/iban/code$"))
+    widths.measure("nouvel IBAN, code SMS", checked=True)
     page.goto("/compte/")
     page.get_by_label("Nom", exact=True).fill("")
     page.get_by_role("button", name="Enregistrer mes données").click()
@@ -130,7 +144,7 @@ def a_list_of_cards_after_new_claims(page) -> None:
     expect(page.locator("#types-title")).to_be_visible()
     assert above(page.locator("#types-title"), page.locator("#list-title"))
     rows = page.locator(".invoice-table tbody tr")
-    assert rows.count() == 11
+    assert rows.count() == 12
     for row in rows.all():
         state = row.locator(".status")
         opening = row.get_by_role("link").first
