@@ -121,9 +121,9 @@ WIDER_THAN_THE_SCREEN = r"""() => {
 }"""
 
 
-def too_wide(page) -> str | None:
+def too_wide(page, width: int = PHONE_WIDTH) -> str | None:
     """None when the page fits the screen's width; else what sticks out."""
     measure = SimpleNamespace(**page.evaluate(WIDER_THAN_THE_SCREEN))
-    if measure.scrollWidth == PHONE_WIDTH and not measure.wide:
+    if measure.scrollWidth == width and not measure.wide:
         return None
     return f"{measure.scrollWidth} px wide: " + "; ".join(measure.wide)

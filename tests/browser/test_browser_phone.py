@@ -140,7 +140,8 @@ def above(upper, lower) -> bool:
 def a_list_of_cards_after_new_claims(page) -> None:
     """« Mes demandes » on a phone: starting a new claim comes first, then one card per
     invoice, its state at the top; a receipt number is never cut at its hyphens, at phone
-    width or in the table of a wider screen."""
+    width or in the table of a wider screen, where the table fits too (its PDF column in
+    sight)."""
     expect(page.locator("#types-title")).to_be_visible()
     assert above(page.locator("#types-title"), page.locator("#list-title"))
     rows = page.locator(".invoice-table tbody tr")
@@ -152,8 +153,9 @@ def a_list_of_cards_after_new_claims(page) -> None:
         assert row.bounding_box()["width"] <= PHONE_WIDTH
     receipts = page.get_by_role("link", name=re.compile(r"^NE-\d{4}-\d{6}$"))
     assert receipts.count() == 6
-    for width in (PHONE_WIDTH, 320, 640, 700, 900):
+    for width in (PHONE_WIDTH, 320, 640, 700, 900, 1040, 1280):
         page.set_viewport_size({"width": width, "height": 844})
+        assert too_wide(page, width) is None, (width, too_wide(page, width))
         for receipt in receipts.all():
             lines = receipt.evaluate("link => link.getClientRects().length")
             assert lines == 1, f"{receipt.inner_text()} on {lines} lines at {width} px"
