@@ -293,10 +293,13 @@ def test_the_page_says_what_is_true_about_leaving_it(ready):
     # without scripts nothing saves by itself: said plainly, visible without scripts
     assert re.search(r'<p class="no-js-only">Enregistrez le brouillon avant de quitter cette '
                      r'page', html)
-    # with scripts: when it was last saved, in Swiss time (hidden without scripts)
+    # with scripts: when it was last saved, in Swiss time, written by the script (a browser
+    # without scripts shows none of it, not even a text browser that ignores « hidden »)
     saved = invoice_row(invoice_id).updated_at.astimezone(ZURICH)
-    assert (f'<p class="save-status js-only" id="invoice-saved" hidden>Enregistré à '
-            f'{saved:%H:%M}</p>') in html
+    assert (f'<p class="save-status js-only" id="invoice-saved" hidden data-js-text="Enregistré '
+            f'à {saved:%H:%M}"></p>') in html
+    text = page_text(client.get(f"/demandes/{invoice_id}/modifier"))
+    assert "Enregistré à" not in text and "dès que vous quittez le champ" not in text
     assert response.status_code == 303
 
 
@@ -306,7 +309,7 @@ def test_each_autosave_answers_the_time_it_was_saved(ready):
     response = post_form(client, invoice_id, {"supplier": "Orthopédie Rochat"}, action="",
                          headers=HX)
     saved = invoice_row(invoice_id).updated_at.astimezone(ZURICH)
-    assert f"Enregistré à {saved:%H:%M}" in page_text(response)
+    assert f'data-js-text="Enregistré à {saved:%H:%M}"' in response.get_data(as_text=True)
     # « Enregistrer le brouillon » with scripts: said in the live region
     response = post_form(client, invoice_id, action="save", headers=HX)
     saved = invoice_row(invoice_id).updated_at.astimezone(ZURICH)
@@ -320,7 +323,8 @@ def test_a_draft_saved_another_day_says_the_day(ready):
     db.session.execute(update(Invoice).where(Invoice.id == invoice_id).values(
         updated_at=earlier))
     db.session.commit()
-    assert "Enregistré le 02.03.2026 à 07:05" in edit_page(client, invoice_id)
+    html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
+    assert 'data-js-text="Enregistré le 02.03.2026 à 07:05"' in html
 
 
 def test_the_page_is_marked_as_run_with_scripts_before_the_form(ready):

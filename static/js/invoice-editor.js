@@ -9,6 +9,19 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // What is true only with scripts is written by them: its text waits in data-js-text, so a
+  // browser without scripts (a text browser ignores CSS and the hidden attribute) shows nothing.
+  function writeScriptTexts(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var found = Array.prototype.slice.call(scope.querySelectorAll("[data-js-text]"));
+    if (scope.matches && scope.matches("[data-js-text]")) { found.push(scope); }
+    found.forEach(function (element) {
+      element.textContent = element.getAttribute("data-js-text");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { writeScriptTexts(document); });
+  document.addEventListener("htmx:load", function (event) { writeScriptTexts(event.target); });
+
   // The buttons of the form are plain submit buttons: htmx sends them as the form's own
   // request, queued behind the one in flight. When it leaves, the answer before may have
   // redrawn the button: its name and value (and the choice next to it, « Ce fichier est »)

@@ -10,7 +10,6 @@
     if (!bar) { return; }
     var percent = Math.round((detail.loaded / detail.total) * 100);
     bar.hidden = false;
-    bar.value = percent;
-    bar.textContent = percent + " %";
+    bar.value = percent;  // no text inside: a text browser would show it (it ignores hidden)
   });
 })();

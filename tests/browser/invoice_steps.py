@@ -190,10 +190,12 @@ def attached(page: Page, filename: str):
     return page.get_by_role("button", name=f"Retirer {filename}", exact=True)
 
 
-def review(page: Page, htmx: HtmxWatch) -> None:
+def review(page: Page, htmx: HtmxWatch, incomplete: bool = False) -> None:
+    """« Vérifier et envoyer »; an incomplete invoice's review is titled « Erreur : … »."""
     htmx.idle()
     page.get_by_role("button", name="Vérifier et envoyer").click()
-    see_page(page, "Vérifier avant d'envoyer")
+    see_page(page, ("Erreur : " if incomplete else "") + "Vérifier avant d'envoyer",
+             "Vérifier avant d'envoyer")
 
 
 CONFIRM = "Je confirme que ces informations sont exactes"
