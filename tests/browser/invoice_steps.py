@@ -208,7 +208,7 @@ def send(page: Page, check=None) -> str:
     expect(page.get_by_role("alert")).to_have_count(0)
     if check is not None:
         page.get_by_role("button", name="Envoyer la demande").click()
-        see_page(page, "Vérifier avant d'envoyer")
+        see_page(page, "Erreur : Vérifier avant d'envoyer", "Vérifier avant d'envoyer")
         expect(page.get_by_role("alert")).to_contain_text(
             f"{CONFIRM} : Cochez cette case pour pouvoir envoyer la demande.")
         check("vérifier, case de confirmation non cochée")

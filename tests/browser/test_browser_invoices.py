@@ -359,7 +359,7 @@ def test_typing_then_pressing_review_at_once_reaches_the_review(page, live, chec
     page.get_by_label("Fournisseur", exact=True).fill("Orthopédie Rochat")  # still in the field
     page.get_by_label("N° de la facture du fournisseur").fill("F-2026-118")
     page.get_by_role("button", name="Vérifier et envoyer").click()
-    see_page(page, "Vérifier avant d'envoyer")
+    see_page(page, "Erreur : Vérifier avant d'envoyer", "Vérifier avant d'envoyer")
     expect(page.get_by_text("Orthopédie Rochat")).to_be_visible()
     expect(page.get_by_text("F-2026-118")).to_be_visible()
     check("vérifier, envoyé pendant un enregistrement automatique")
@@ -378,7 +378,7 @@ def test_a_choice_that_redraws_the_form_then_review_at_once(page, live, check, j
     trip = page.get_by_role("group", name="Trajet 1")
     trip.get_by_label("Moyen de transport").select_option(label="Voiture privée")
     page.get_by_role("button", name="Vérifier et envoyer").click()
-    see_page(page, "Vérifier avant d'envoyer")
+    see_page(page, "Erreur : Vérifier avant d'envoyer", "Vérifier avant d'envoyer")
     page.get_by_role("link", name="Modifier").click()
     see_page(page, "Frais de déplacement et de repas — Brouillon",
              "Frais de déplacement et de repas")
