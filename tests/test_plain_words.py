@@ -87,7 +87,7 @@ def test_the_pdf_names_the_file_fingerprint_in_plain_words(ready):
     send(client, invoice_id)
     pdf = pdf_text(client, invoice_id)
     assert "Empreinte du fichier" in pdf and "SHA-256 (début)" not in pdf
-    assert "permet de vérifier qu'un fichier est bien celui que vous avez envoyé" in pdf
+    assert "L'empreinte montre que le fichier est celui envoyé" in pdf
 
 
 def test_adding_a_beneficiary_is_said_without_a_masculine_default(logged_in, factory):
