@@ -170,3 +170,12 @@ def test_a_wait_until_another_day_gives_the_date(client, factory, sms):
         assert f"à partir du {local_datetime(retry)}" in page  # tomorrow: with its date
     else:
         assert f"à partir de {clock_time(retry)}" in page
+
+
+@pytest.mark.config(SMS_BACKEND="console")
+def test_the_console_backend_has_no_per_ip_limit(app, factory):
+    """The demo prints codes in the console: nobody pays for them, so many persons trying
+    Guichet from one address all get their code (the limits per number still hold)."""
+    for user in [factory.user() for _ in range(16)]:
+        start_login(app.test_client(), user)
+    assert db.session.scalar(select(func.count(SmsCode.id))) == 16

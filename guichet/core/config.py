@@ -45,7 +45,7 @@ class Defaults:
     # on the phone and one on the computer, a resend) stays well below them.
     SMS_PER_HOUR = 5
     SMS_PER_DAY = 10
-    SMS_PER_IP_PER_HOUR = 15
+    SMS_PER_IP_PER_HOUR = 15  # only with a real gateway (SMS_BACKEND "http")
     SMS_COOLDOWN_SECONDS = 30
     # How many reverse proxies (TLS terminator, load balancer) stand in front of Guichet and set
     # X-Forwarded-For/-Proto. Zero trusts no such header: every per-IP limit then counts the
