@@ -17,7 +17,7 @@ from guichet.models.rates import Rate
 from tests.support.accounts import login
 from tests.support.files import pdf_bytes
 from tests.support.invoices import (a_recent_day, add_decision, ask_for_complement,
-                                    complete_standard, new_invoice, pdf_file, post_form,
+                                    complete_standard, one_trip_draft, pdf_file, post_form,
                                     review_token, send)
 from tests.support.page import page_text
 
@@ -49,15 +49,9 @@ def documents(client, invoice_id) -> dict[str, str]:
 
 def travel_draft(client, with_ticket: bool = True) -> int:
     """One trip by public transport, 08:00–19:30, one night away, with a companion."""
-    invoice_id = new_invoice(client, "deplacement")
-    post_form(client, invoice_id, {
-        "decision_number": TRAVEL_DECISION, "lines-0-date": a_recent_day(),
-        "lines-0-depart": "Le Locle", "lines-0-destination": "Berne",
-        "lines-0-motif": "bilan à l'Inselspital", "lines-0-transport": "public"})
-    post_form(client, invoice_id, {
-        "lines-0-fare": "31.40", "lines-0-departure_time": "08:00",
-        "lines-0-return_time": "19:30", "lines-0-nights": "1", "lines-0-companion": "yes"},
-        action="save")
+    invoice_id = one_trip_draft(
+        client, TRAVEL_DECISION, {"destination": "Berne", "motif": "bilan à l'Inselspital"},
+        fare="31.40", return_time="19:30", nights="1", companion="yes")
     if with_ticket:
         post_form(client, invoice_id, action="upload",
                   files={"transport_tickets": [pdf_file("billet-berne.pdf")]})

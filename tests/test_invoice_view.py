@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from guichet.invoices.view import OTHER_PIECES, InvoiceView, problems_before_sending
 from guichet.models import Beneficiary, Invoice
 from guichet.models.base import db
-from tests.support.invoices import (a_recent_day, add_decision, last_month, new_invoice, pdf_file,
-                                    post_form, review_token, send)
+from tests.support.invoices import (a_recent_day, add_decision, last_month, new_invoice,
+                                    one_trip_draft, pdf_file, post_form, review_token, send)
 from tests.support.page import page_text
 
 
@@ -26,16 +26,7 @@ def pdf_text(client, invoice_id) -> str:
 
 def travel_draft(client) -> int:
     add_decision(client.user, "32420250000001", "deplacement")
-    invoice_id = new_invoice(client, "deplacement")
-    post_form(client, invoice_id, {
-        "decision_number": "32420250000001", "lines-0-date": a_recent_day(),
-        "lines-0-depart": "Le Locle", "lines-0-destination": "Neuchâtel",
-        "lines-0-motif": "physiothérapie", "lines-0-transport": "public"})
-    post_form(client, invoice_id, {
-        "lines-0-fare": "12.40", "lines-0-departure_time": "08:00",
-        "lines-0-return_time": "14:00", "lines-0-nights": "0", "lines-0-companion": "no",
-        "remark": "Aller et retour."}, action="save")
-    return invoice_id
+    return one_trip_draft(client, "32420250000001", remark="Aller et retour.")
 
 
 def test_a_travel_draft_seen_before_sending(ready):

@@ -10,9 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from guichet.invoices.types import INVOICE_TYPES
-from tests.support.invoices import (a_recent_day, add_decision, ask_for_complement,
-                                    complete_standard, edit_page, new_invoice, post_form,
-                                    review_token, send)
+from tests.support.invoices import (add_decision, ask_for_complement, complete_standard, edit_page,
+                                    new_invoice, one_trip_draft, post_form, review_token, send)
 from tests.support.page import page_text
 
 
@@ -48,15 +47,7 @@ def test_an_optional_label_with_brackets_takes_facultatif_inside_them(app, ready
 def test_a_trip_says_meal_allowance_and_companion_plainly(ready):
     client = ready
     add_decision(client.user, "32420250000001", "deplacement")
-    invoice_id = new_invoice(client, "deplacement")
-    post_form(client, invoice_id, {
-        "decision_number": "32420250000001", "lines-0-date": a_recent_day(),
-        "lines-0-depart": "Le Locle", "lines-0-destination": "Neuchâtel",
-        "lines-0-motif": "physiothérapie", "lines-0-transport": "public"})
-    post_form(client, invoice_id, {
-        "lines-0-fare": "12.40", "lines-0-departure_time": "08:00",
-        "lines-0-return_time": "14:00", "lines-0-nights": "0", "lines-0-companion": "yes"},
-        action="save")
+    invoice_id = one_trip_draft(client, "32420250000001", companion="yes")
     form = edit_page(client, invoice_id)
     assert "La présence d'un·e accompagnant·e était-elle nécessaire ?" in form
     review, _token = review_token(client, invoice_id)

@@ -179,7 +179,18 @@ def live(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture
+def generous_login_limits(live):
+    """For a module whose every test logs in (``pytestmark = usefixtures(...)``): the shared live
+    server's login limits per IP are raised for it, then put back."""
+    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
+                              RATELIMIT_CODE_PER_IP="1000 per hour")
+    yield
+    live.configure(**previous)
+
+
 # --- axe-core and the collected HTML --------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:

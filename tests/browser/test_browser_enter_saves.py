@@ -9,13 +9,8 @@ from playwright.sync_api import expect
 from tests.browser.invoice_steps import ready_account, start_invoice
 from tests.browser.steps import log_in_with_sms
 
-
-@pytest.fixture(autouse=True)
-def generous_login_limits(live):
-    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
-                              RATELIMIT_CODE_PER_IP="1000 per hour")
-    yield
-    live.configure(**previous)
+# each test here logs in: other files' tests must not run out of logins
+pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 @pytest.mark.browser_context_args(java_script_enabled=False)

@@ -11,13 +11,8 @@ from playwright.sync_api import expect
 from tests.browser.invoice_steps import HtmxWatch, fill, ready_account, start_invoice
 from tests.browser.steps import JS_ON_AND_OFF, log_in_with_sms, menu, see_page
 
-
-@pytest.fixture(autouse=True)
-def generous_login_limits(live):
-    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
-                              RATELIMIT_CODE_PER_IP="1000 per hour")
-    yield
-    live.configure(**previous)
+# each test here logs in: other files' tests must not run out of logins
+pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 def opens_on_the_errors(page, title: str, first_error: str) -> None:

@@ -15,14 +15,8 @@ from tests.browser.invoice_steps import (HtmxWatch, add_child, answer, attach, a
 from tests.browser.steps import JS_ON_AND_OFF, log_in_with_sms, menu, see_page
 from tests.support.invoices import a_recent_day, last_month
 
-
-@pytest.fixture(autouse=True)
-def generous_login_limits(live):
-    """Every test here logs in once; other files' tests must not run out of logins."""
-    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
-                              RATELIMIT_CODE_PER_IP="1000 per hour")
-    yield
-    live.configure(**previous)
+# each test here logs in: other files' tests must not run out of logins
+pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 @pytest.fixture

@@ -13,13 +13,8 @@ from tests.browser.invoice_steps import ready_account
 from tests.browser.phone_steps import sent_standard_invoices
 from tests.browser.steps import log_in_with_sms
 
-
-@pytest.fixture(autouse=True)
-def generous_login_limits(live):
-    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
-                              RATELIMIT_CODE_PER_IP="1000 per hour")
-    yield
-    live.configure(**previous)
+# each test here logs in: other files' tests must not run out of logins
+pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 def office_asks_for_a_complement(live, invoice_id: int) -> None:

@@ -21,12 +21,8 @@ PHONE_AND_JS = pytest.mark.parametrize("js", [
 ])
 
 
-@pytest.fixture(autouse=True)
-def generous_login_limits(live):
-    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
-                              RATELIMIT_CODE_PER_IP="1000 per hour")
-    yield
-    live.configure(**previous)
+# each test here logs in: other files' tests must not run out of logins
+pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 class Widths:

@@ -15,12 +15,8 @@ from tests.support.invoices import a_recent_day
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(autouse=True)
-def generous_login_limits(live):
-    previous = live.configure(RATELIMIT_LOGIN_PER_IP="1000 per hour",
-                              RATELIMIT_CODE_PER_IP="1000 per hour")
-    yield
-    live.configure(**previous)
+# each test here logs in: other files' tests must not run out of logins
+pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 def sent_travel_invoice(live, user) -> str:

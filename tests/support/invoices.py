@@ -210,3 +210,21 @@ def ask_for_complement(app, invoice_id, factory, due=date(2026, 12, 15)):
         services.request_complement(invoice, staff, "Il manque le détail des séances.",
                                     "Facture détaillée du physiothérapeute", due)
     db.session.expire_all()
+
+
+def one_trip_draft(client, decision: str, route: dict | None = None, **answers) -> int:
+    """A travel draft of one trip by public transport, Le Locle → Neuchâtel for physiotherapy,
+    08:00–14:00, no night away, no companion, saved in the form's two steps (the route, then
+    what it asks). ``route`` and ``answers`` change the trip's fields (``lines-0-`` left out)."""
+    invoice_id = new_invoice(client, "deplacement")
+    trip = {"date": a_recent_day(), "depart": "Le Locle", "destination": "Neuchâtel",
+            "motif": "physiothérapie", "transport": "public", **(route or {})}
+    post_form(client, invoice_id, {"decision_number": decision,
+                                   **{f"lines-0-{k}": v for k, v in trip.items()}})
+    details = {"fare": "12.40", "departure_time": "08:00", "return_time": "14:00",
+               "nights": "0", "companion": "no", **answers}
+    remark = details.pop("remark", None)
+    post_form(client, invoice_id, {**{f"lines-0-{k}": v for k, v in details.items()},
+                                   **({"remark": remark} if remark is not None else {})},
+              action="save")
+    return invoice_id
