@@ -40,8 +40,7 @@ def focus_and_words(invoice, action: drafts.Action,
         index = len(invoice.lines) - 1
         data = invoice.lines[index].data or {}
         first = next((f.name for f in spec.line_fields if f.visible(data)), None)
-        words = (spec.line_added or "%(label)s %(num)d") % {
-            "num": index + 1, "label": spec.line_label}
+        words = (spec.line_added or _("Ligne %(num)d ajoutée")) % {"num": index + 1}
         return (f"#lines-{index}-{first}" if first else "#lines-title"), str(words)
     if action.kind == drafts.REMOVE_LINE:
         return "#lines-title", str(spec.line_removed or _("Ligne supprimée"))
