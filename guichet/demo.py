@@ -13,11 +13,13 @@ from guichet.core.identifiers import format_navs13, normalize_name_for_match
 from guichet.core.passwords import hash_password
 from guichet.invoices.types import INVOICE_TYPES
 from guichet.invoices.types.base import InvoiceType
-from guichet.models import ROLE_ADMIN, BankAccount, Decision, RegisteredPerson, User, utcnow
+from guichet.models import ROLE_ADMIN, ROLE_REVIEWER, BankAccount, Decision, RegisteredPerson, User, utcnow
 from guichet.models.base import db
 
 DEMO_PASSWORD = "demo guichet neuchatel"
 DEMO_STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DP"
+# A second gestionnaire: a validation that needs a second visa needs another person.
+DEMO_SECOND_STAFF_TOTP = "KRSXG5CTMVRXEZLUKRSXG5CT"
 
 
 def navs(nine_digits: str) -> str:
@@ -79,6 +81,11 @@ def load_demo() -> list[str]:
             email="gestion@example.ch", password_hash=hash_password(DEMO_PASSWORD),
             role=ROLE_ADMIN, totp_secret=DEMO_STAFF_TOTP, email_confirmed_at=utcnow(),
             prenom="Claire", nom="Gestion"))
+    if db.session.scalar(select(User).where(User.email == "visa@example.ch")) is None:
+        db.session.add(User(
+            email="visa@example.ch", password_hash=hash_password(DEMO_PASSWORD),
+            role=ROLE_REVIEWER, totp_secret=DEMO_SECOND_STAFF_TOTP, email_confirmed_at=utcnow(),
+            prenom="Marc", nom="Visa"))
     db.session.flush()
     _demo_decisions_and_iban(anna[0])
     lines = ["Données de démonstration prêtes.", "",
@@ -86,7 +93,10 @@ def load_demo() -> list[str]:
              "  Le code SMS s'affiche dans la console du serveur (ligne « SMS à … »).",
              "Personnel : gestion@example.ch / même mot de passe ; code TOTP du secret %s"
              % DEMO_STAFF_TOTP,
-             "  (code actuel : %s)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(), "",
+             "  (code actuel : %s ; administratrice)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(),
+             "Second·e gestionnaire (pour le second visa) : visa@example.ch / même mot de passe ;",
+             "  code TOTP du secret %s (code actuel : %s)"
+             % (DEMO_SECOND_STAFF_TOTP, pyotp.TOTP(DEMO_SECOND_STAFF_TOTP).now()), "",
              "Anna a un IBAN et une décision pour chaque type de facture ; sa fille Lea Müller",
              "(registre de démonstration) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
              "",

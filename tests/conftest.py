@@ -167,11 +167,32 @@ def ready(logged_in):
 
 
 @pytest.fixture
-def staff_client(app, factory):
+def staff_login(app, factory):
+    """Makes a staff account and a client logged in with it: ``staff_login("admin",
+    "chef@example.ch")`` → the client, with ``client.user``."""
+    def make(role: str = "reviewer", email: str | None = None):
+        secret = pyotp.random_base32()
+        staff = factory.user(email=email, role=role, totp_secret=secret)
+        client = app.test_client()
+        login_staff(client, staff, secret)
+        client.user = staff
+        return client
+    return make
+
+
+@pytest.fixture
+def staff_client(staff_login):
     """A client logged in as a gestionnaire (``staff_client.user``), with the authenticator."""
-    secret = pyotp.random_base32()
-    staff = factory.user(email="gestion@example.ch", role="reviewer", totp_secret=secret)
-    client = app.test_client()
-    login_staff(client, staff, secret)
-    client.user = staff
-    return client
+    return staff_login("reviewer", "gestion@example.ch")
+
+
+@pytest.fixture
+def second_staff_client(staff_login):
+    """Another gestionnaire (for the second visa and for conflicts)."""
+    return staff_login("reviewer", "second.visa@example.ch")
+
+
+@pytest.fixture
+def admin_client(staff_login):
+    """An administrator of the office."""
+    return staff_login("admin", "admin@example.ch")

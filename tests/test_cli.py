@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from guichet import create_app
 from guichet.core.passwords import verify_password
-from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_STAFF_TOTP
+from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_SECOND_STAFF_TOTP, DEMO_STAFF_TOTP
 from guichet.models import Decision, OutboxMessage, RegisteredPerson, User
 from guichet.models.base import db
 from tests.support.accounts import login_staff, navs_with_check
@@ -349,6 +349,7 @@ def test_demo_builds_a_usable_base_and_can_run_again(demo_app):
     assert first.exit_code == 0, (first.output, first.exception)
     assert "anna.muster@example.ch" in first.output and DEMO_PASSWORD in first.output
     assert "gestion@example.ch" in first.output and DEMO_STAFF_TOTP in first.output
+    assert "visa@example.ch" in first.output and DEMO_SECOND_STAFF_TOTP in first.output
     for _, nom, _, born in DEMO_REGISTER[1:]:
         assert nom in first.output and f"{born:%d.%m.%Y}" in first.output
 
@@ -356,7 +357,7 @@ def test_demo_builds_a_usable_base_and_can_run_again(demo_app):
     assert second.exit_code == 0, (second.output, second.exception)
     assert "anna.muster@example.ch" in second.output
     with demo_app.app_context():
-        assert count(User) == 2
+        assert count(User) == 3  # Anna, the administrator, the second gestionnaire
         assert count(RegisteredPerson) == len(DEMO_REGISTER)
         db.session.remove()
 

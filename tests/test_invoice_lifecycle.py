@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -180,14 +181,14 @@ def test_the_office_asks_for_a_complement_and_the_person_answers(app, ready, fac
     invoice_id = complete_standard(client)
     send(client, invoice_id)
     receipt = db.session.get(Invoice, invoice_id).receipt_number
-    ask_for_complement(app, invoice_id, factory)
+    ask_for_complement(app, invoice_id, factory, due=date(2027, 1, 15))
 
     page = page_text(client.get(f"/demandes/{invoice_id}"))
     assert "À compléter" in page
     assert "L'office vous demande un complément" in page
     assert "Il manque le détail des séances." in page
     assert "Documents demandés : Facture détaillée du physiothérapeute" in page
-    assert "À envoyer d'ici au 15.12.2026." in page
+    assert "À envoyer d'ici au 15.01.2027." in page
     assert "l'Office AI : L'office demande un complément. (À compléter)" in page
     listing = page_text(client.get("/demandes/"))
     assert "À compléter" in listing and "L'office a besoin d'informations ou de documents." \
@@ -218,11 +219,11 @@ def test_the_office_asks_for_a_complement_and_the_person_answers(app, ready, fac
     again = client.post(f"/demandes/{invoice_id}/complement", data={"message": "Encore"})
     assert again.status_code == 303
     assert db.session.scalar(select(func.count(InvoiceEvent.id)).where(
-        InvoiceEvent.invoice_id == invoice_id)) == 4  # created, sent, asked, answered
+        InvoiceEvent.invoice_id == invoice_id)) == 5  # created, sent, taken, asked, answered
 
     # One e-mail per change, each with the receipt number and nothing about health or money.
     mails = [m for m in mailbox.to(client.user.email) if receipt in m.subject]
-    assert len(mails) == 3
+    assert len(mails) == 4  # received, taken, asked, answered
     for mail in mails:
         assert receipt in mail.text and receipt in mail.html
         content = mail.subject + mail.text + mail.html

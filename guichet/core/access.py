@@ -15,6 +15,7 @@ from .web import error_response
 PUBLIC = "public"
 INSURED = "insured"
 STAFF = "staff"
+ADMIN = "admin"
 ANY_USER = "any_user"
 PUBLIC_ENDPOINTS = {"static"}
 
@@ -32,6 +33,8 @@ insured_required = _mark(INSURED)
 """An insured person who passed both login factors."""
 staff_required = _mark(STAFF)
 """Office staff who passed both login factors."""
+admin_required = _mark(ADMIN)
+"""An administrator of the office who passed both login factors."""
 login_required = _mark(ANY_USER)
 """Anyone who passed both login factors."""
 
@@ -64,10 +67,14 @@ def _enforce():
             flash(_("Votre session a expiré. Connectez-vous à nouveau."), "info")
             return "", 204, {"HX-Redirect": url_for("auth.login")}
         abort(401)
-    if level == STAFF and not current_user.is_staff or level == INSURED and current_user.is_staff:
+    if (level in (STAFF, ADMIN) and not current_user.is_staff
+            or level == INSURED and current_user.is_staff):
         # an answer, not an exception: the unit of work keeps the audit entry
         record("access_refused", object_type="endpoint", object_id=request.endpoint)
-        return error_response(404 if level == STAFF else 403)
+        return error_response(403 if level == INSURED else 404)
+    if level == ADMIN and not current_user.is_admin:
+        record("access_refused", object_type="endpoint", object_id=request.endpoint)
+        return error_response(403)
     return None
 
 

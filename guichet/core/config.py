@@ -113,6 +113,17 @@ class Defaults:
     RECEIPT_PREFIX = "NE"
     # What the receipt says about the usual time the office takes to examine an invoice.
     INVOICE_PROCESSING_DAYS = 30
+
+    # The office's review. A validation needs a second gestionnaire's visa when the approved
+    # total is above this amount (CHF), for this random share of the others, and when the IBAN
+    # was added less than NEW_IBAN_DAYS before sending or was never paid to.
+    SECOND_VISA_ABOVE = "2000.00"
+    SECOND_VISA_SAMPLE = 0.05
+    NEW_IBAN_DAYS = 30
+    # A complement is due this many days after it is asked (the gestionnaire may change it);
+    # ``flask complements remind`` reminds the person this many days before the due date.
+    COMPLEMENT_DUE_DAYS = 30
+    COMPLEMENT_REMINDER_DAYS = 5
     MAX_FORM_MEMORY_SIZE = 200_000
 
     BABEL_DEFAULT_LOCALE = "fr_CH"

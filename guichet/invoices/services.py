@@ -6,7 +6,6 @@ a receipt number and is idempotent (a second click or a retry lands on the same 
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
 from guichet.messaging import queue_email
-from guichet.models import ComplementRequest, Invoice, InvoiceEvent, InvoiceLine, User, utcnow
+from guichet.models import ComplementRequest, Invoice, InvoiceLine, User, utcnow
 from guichet.models.banking import active_accounts
 from guichet.models.base import db
 from guichet.models.beneficiaries import beneficiaries_of
@@ -23,6 +22,7 @@ from guichet.uploads.accept import AcceptedFile
 from guichet.uploads.storage import delete_after_commit
 
 from . import pieces
+from .lifecycle import add_event, move, write_search_keys
 from .pricing import chosen_account, chosen_beneficiary, evaluate, remember_amounts
 from .receipts import next_receipt_number, next_steps
 from .types import invoice_type
@@ -75,7 +75,7 @@ def create_draft(user: User, type_key: str) -> Invoice:
         invoice.lines.append(InvoiceLine(position=0, data={}))
     db.session.add(invoice)
     db.session.flush()
-    _event(invoice, None, STATUS_DRAFT, _("Brouillon créé."), actor=user)
+    add_event(invoice, _("Brouillon créé."), actor=user, status_to=STATUS_DRAFT)
     record("invoice_draft_created", actor=user, object_type="invoice", object_id=invoice.id,
            invoice_type=type_key)
     return invoice
@@ -115,7 +115,6 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     evaluation = _finalise_amounts(invoice)
     now = utcnow()
     invoice.submit_token = token
-    invoice.status = STATUS_SUBMITTED
     invoice.submitted_at = now
     invoice.receipt_number = next_receipt_number(now)
     bank = chosen_account(invoice.user_id, invoice.bank_account_id)
@@ -124,7 +123,8 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     beneficiary = chosen_beneficiary(invoice.user_id, invoice.beneficiary_id)
     invoice.beneficiary_id = beneficiary.id if beneficiary else None
     invoice.frozen = frozen_copy(invoice, evaluation)
-    _event(invoice, STATUS_DRAFT, STATUS_SUBMITTED, _("Demande envoyée à l'office."), actor=user)
+    write_search_keys(invoice, user, beneficiary)
+    move(invoice, STATUS_SUBMITTED, actor=user, message=_("Demande envoyée à l'office."))
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
     notify_received(invoice, user)
     try:
@@ -163,36 +163,11 @@ def notify_change(invoice: Invoice, user: User) -> None:
                 url=external_url("invoices.show_invoice", invoice_id=invoice.id))
 
 
-def _event(invoice: Invoice, status_from: str | None, status_to: str | None, message: str,
-           actor: User | None = None, by_office: bool = False) -> None:
-    invoice.events.append(InvoiceEvent(actor_id=actor.id if actor else None, by_office=by_office,
-                                       status_from=status_from, status_to=status_to,
-                                       message=message))
-
-
 def open_complement(invoice: Invoice) -> ComplementRequest | None:
     """The office's latest unanswered request for a complement."""
     return db.session.scalars(select(ComplementRequest).where(
         ComplementRequest.invoice_id == invoice.id, ComplementRequest.answered_at.is_(None))
         .order_by(ComplementRequest.id.desc())).first()
-
-
-def request_complement(invoice: Invoice, staff: User, message: str, documents: str,
-                       due_date: date | None) -> ComplementRequest:
-    """Staff: « À compléter » with a message, the documents wanted and a due date."""
-    complement = ComplementRequest(invoice_id=invoice.id, message=message, documents=documents,
-                                   due_date=due_date)
-    db.session.add(complement)
-    previous = invoice.status
-    invoice.status = STATUS_NEEDS_INFO
-    _event(invoice, previous, STATUS_NEEDS_INFO, _("L'office demande un complément."),
-           actor=staff, by_office=True)
-    record("invoice_complement_requested", actor=staff, object_type="invoice",
-           object_id=invoice.id)
-    owner = db.session.get(User, invoice.user_id)
-    notify_change(invoice, owner)
-    db.session.flush()
-    return complement
 
 
 def answer_complement(invoice: Invoice, user: User, answer: str,
@@ -205,9 +180,7 @@ def answer_complement(invoice: Invoice, user: User, answer: str,
     pieces.attach(invoice, user, list(files), complement_id=complement.id)
     complement.answer = answer
     complement.answered_at = utcnow()
-    invoice.status = STATUS_SUBMITTED
-    _event(invoice, STATUS_NEEDS_INFO, STATUS_SUBMITTED, _("Complément envoyé à l'office."),
-           actor=user)
+    move(invoice, STATUS_SUBMITTED, actor=user, message=_("Complément envoyé à l'office."))
     record("invoice_complement_answered", actor=user, object_type="invoice",
            object_id=invoice.id)
     notify_change(invoice, user)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
                                      STATUS_NEEDS_INFO, STATUS_PAID, STATUS_REJECTED,
-                                     STATUS_SUBMITTED)
+                                     STATUS_SUBMITTED, STATUS_VISA_PENDING)
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ STATUS_INFO = {
     STATUS_PAID: StatusInfo(
         _l("Payée"), _l("Le montant a été versé."), _l("Rien à faire."), False),
 }
+
+# Waiting for the second visa is still « En traitement » for the person.
+STATUS_INFO[STATUS_VISA_PENDING] = STATUS_INFO[STATUS_IN_REVIEW]
 
 
 def status_info(status: str) -> StatusInfo:

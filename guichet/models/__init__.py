@@ -7,7 +7,7 @@ from .beneficiaries import Beneficiary, SavedDecision
 from .codes import SmsCode
 from .decisions import Decision
 from .invoices import (Attachment, ComplementRequest, Invoice, InvoiceEvent, InvoiceLine,
-                       ReceiptCounter)
+                       ReceiptCounter, RefusalReason, ReviewDecision, StaffNote)
 from .outbox import OutboxMessage
 from .rates import Rate
 from .recovery_codes import RecoveryCode
@@ -17,7 +17,7 @@ from .types import utcnow
 from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
-           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "AuthSession", "SmsCode", "OutboxMessage",
+           "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "RefusalReason", "ReviewDecision", "StaffNote", "AuthSession", "SmsCode", "OutboxMessage",
            "RecoveryCode", "RegisteredPerson",
            "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER",
            "STAFF_ROLES"]

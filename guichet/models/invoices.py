@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, Numeric, SmallInteger, String,
+                        Text, UniqueConstraint, false, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import db
@@ -17,6 +18,18 @@ STATUS_NEEDS_INFO = "needs_info"
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"
 STATUS_PAID = "paid"
+#: Validated by a first gestionnaire, waiting for a second one's visa (the insured person reads
+#: « En traitement »): it counts as « Validée » only once confirmed.
+STATUS_VISA_PENDING = "visa_pending"
+
+# The staff queue's order, most urgent first (``invoices.queue_rank``, then ``queue_since``,
+# then ``id``), kept by :mod:`guichet.invoices.lifecycle` at every move.
+RANK_COMPLEMENT_RECEIVED = 0   # the person answered a complement: since the answer
+RANK_SECOND_VISA = 1           # a second visa is awaited: since the first visa
+RANK_SENT = 2                  # Envoyée or En traitement: since it was sent
+RANK_COMPLEMENT_OVERDUE = 3    # À compléter past its due date: since the due date
+RANK_COMPLEMENT_WAITING = 4    # À compléter, not yet due: since the due date
+RANK_DONE = 9                  # decided (Validée, Refusée, Payée) or still a draft
 
 
 class Invoice(db.Model):
@@ -48,9 +61,27 @@ class Invoice(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    # The office's side. The gestionnaire who took it (« En traitement »), and since when.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The queue's order (RANK_* above, kept by invoices.lifecycle): rank, then since when.
+    queue_rank: Mapped[int] = mapped_column(SmallInteger, default=RANK_DONE,
+                                            server_default=text(str(RANK_DONE)))
+    queue_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether ``flags`` holds something a human must look at (the queue's « signalées »).
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the queue's search reads, written at sending (and at an identity correction): the
+    # beneficiary's N° AVS (digits) and the names of the beneficiary and of the account holder
+    # as ``normalize_name_for_match`` makes them ("muller lea"), so « muller » finds « Müller ».
+    subject_navs13: Mapped[str | None] = mapped_column(String(13))
+    subject_name_key: Mapped[str | None] = mapped_column(String(201))
+    holder_name_key: Mapped[str | None] = mapped_column(String(201))
+
     __mapper_args__ = {"version_id_col": version}
     # A person's list, newest first, a page at a time (services.invoices_of).
-    __table_args__ = (Index("ix_invoices_user_list", "user_id", "created_at", "id"),)
+    # The staff queue, most urgent first, a page at a time (keyset on rank, since, id).
+    __table_args__ = (Index("ix_invoices_user_list", "user_id", "created_at", "id"),
+                      Index("ix_invoices_queue", "queue_rank", "queue_since", "id"))
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")
@@ -124,11 +155,76 @@ class ComplementRequest(db.Model):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"),
                                             index=True)
     message: Mapped[str] = mapped_column(Text)
+    #: The documents wanted, one per line (the type's pièces ticked, then free lines).
     documents: Mapped[str] = mapped_column(Text, default="")
     due_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # ``flask complements remind``: when the reminder before the due date, and the one once it
+    # passed, were queued (each is sent once).
+    reminded_before_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def document_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]
+
+
+class ReviewDecision(db.Model):
+    """A gestionnaire's decision on an invoice (Valider or Refuser), with the second visa when
+    one is required. The latest row is the one that stands; one sent back by the second visa
+    stays as history."""
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"),
+                                            index=True)
+    outcome: Mapped[str] = mapped_column(String(12))  # STATUS_ACCEPTED or STATUS_REJECTED
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    total_approved: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # a validation: per priced line of the invoice (in the order of its evaluation), the
+    # amount claimed and approved, and for a lower one the reason's key
+    # (``guichet.invoices.review.REDUCTION_REASONS``) and text:
+    # [{"claimed": "12.40", "approved": "10.00", "reason_code": "above_rate", "reason": "…"}]
+    line_amounts: Mapped[list] = mapped_column(JSON, default=list)
+    # a refusal: the reason's code (refusal_reasons.code) and the gestionnaire's text
+    reason_code: Mapped[str | None] = mapped_column(String(30))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    # why a second visa is required (keys, e.g. ["new_iban", "above_amount"]); empty: none
+    visa_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    visa_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    visa_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visa_outcome: Mapped[str | None] = mapped_column(String(12))  # "confirmed" or "sent_back"
+    visa_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffNote(db.Model):
+    """A note of the office about an invoice: never shown to the insured person."""
+
+    __tablename__ = "staff_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"),
+                                            index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class RefusalReason(db.Model):
+    """A reason for refusing an invoice, from the list the administrators keep."""
+
+    __tablename__ = "refusal_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ReceiptCounter(db.Model):

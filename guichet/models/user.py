@@ -59,6 +59,10 @@ class User(UserMixin, db.Model):
         return self.role in STAFF_ROLES
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
     def has_authenticator(self) -> bool:
         """A confirmed authenticator app: it is then the first way in, before the SMS."""
         return bool(self.totp_secret)

@@ -1,12 +1,7 @@
-"""The office staff's area (the review work comes with the invoices)."""
-from flask import Blueprint, render_template
+"""The office staff's area: the queue, the review screen, decisions, the person's file and the
+administrators' lists. Importing this module registers every view on :data:`bp`."""
+from . import (admin_routes, decision_routes, person_routes, queue_routes,  # noqa: F401
+               review_routes)
+from .blueprint import bp
 
-from guichet.core.access import staff_required
-
-bp = Blueprint("staff", __name__, url_prefix="/gestion")
-
-
-@bp.route("/")
-@staff_required
-def dashboard():
-    return render_template("staff/dashboard.html")
+__all__ = ["bp"]

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from werkzeug.datastructures import FileStorage
 
 from tests.support.files import pdf_bytes
-from tests.support.invoices import a_recent_day
+from tests.support.invoices import a_recent_day, take_and_ask_complement
 
 PHONE_WIDTH = 390
 PHONE = {"viewport": {"width": PHONE_WIDTH, "height": 844}, "device_scale_factor": 2,
@@ -63,9 +63,7 @@ def sent_standard_invoices(live, email: str, states=OFFICE_STATES) -> dict[str, 
                 if state == "needs_info":
                     staff = live.factory.user(email=f"gestion{invoice.id}@example.ch",
                                               role="reviewer")
-                    services.request_complement(
-                        invoice, staff, "Il manque le détail des séances.",
-                        "Facture détaillée du physiothérapeute", None)
+                    take_and_ask_complement(invoice, staff)
                 else:
                     invoice.status = state
                     if state in ("accepted", "paid"):

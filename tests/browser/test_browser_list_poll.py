@@ -12,20 +12,19 @@ from guichet.core.unit_of_work import unit_of_work
 from tests.browser.invoice_steps import ready_account
 from tests.browser.phone_steps import sent_standard_invoices
 from tests.browser.steps import log_in_with_sms
+from tests.support.invoices import take_and_ask_complement
 
 # each test here logs in: other files' tests must not run out of logins
 pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 
 def office_asks_for_a_complement(live, invoice_id: int) -> None:
-    from guichet.invoices import services
     from guichet.models import Invoice
     from guichet.models.base import db
     with live.lock, live.app.test_request_context(), unit_of_work():
         staff = live.factory.user(email=f"gestion-poll{invoice_id}@example.ch", role="reviewer")
-        services.request_complement(db.session.get(Invoice, invoice_id), staff,
-                                    "Il manque le détail des séances.", "Facture détaillée",
-                                    None)
+        take_and_ask_complement(db.session.get(Invoice, invoice_id), staff,
+                                documents=["Facture détaillée"])
 
 
 def receipt_of(live, invoice_id: int) -> str:

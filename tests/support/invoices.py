@@ -12,7 +12,7 @@ from pathlib import Path
 
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.unit_of_work import unit_of_work
-from guichet.invoices import services
+from guichet.invoices import review, services
 from guichet.models import Beneficiary, Decision, Invoice, RegisteredPerson
 from guichet.models.base import db
 from tests.support.accounts import navs_with_check
@@ -202,13 +202,20 @@ def complete_standard(client, amount: str = "87.35", piece: str = "facture-pharm
     return invoice_id
 
 
-def ask_for_complement(app, invoice_id, factory, due=date(2026, 12, 15)):
+def take_and_ask_complement(invoice, staff, message="Il manque le détail des séances.",
+                            documents=("Facture détaillée du physiothérapeute",), due=None):
+    """A gestionnaire takes the invoice and asks for a complement (in the caller's unit of
+    work); ``due`` defaults to the office's usual delay."""
+    review.take(invoice, staff, invoice.version)
+    return review.ask_complement(invoice, staff, invoice.version, message, list(documents),
+                                 due or review.default_due_date())
+
+
+def ask_for_complement(app, invoice_id, factory, due=None):
     """What a gestionnaire does (the staff pages are not the subject here)."""
     staff = factory.user(email=f"gestion{invoice_id}@example.ch", role="reviewer")
     with app.test_request_context(), unit_of_work():
-        invoice = db.session.get(Invoice, invoice_id)
-        services.request_complement(invoice, staff, "Il manque le détail des séances.",
-                                    "Facture détaillée du physiothérapeute", due)
+        take_and_ask_complement(db.session.get(Invoice, invoice_id), staff, due=due)
     db.session.expire_all()
 
 
