@@ -442,7 +442,8 @@ def test_admin_keeps_the_refusal_reasons(app, admin_client):
     assert response.status_code == 303
     reasons = review.active_refusal_reasons()
     added = reasons[-1]
-    assert (added.code, added.label) == ("frais_deja_payes_par_la_c", "Frais déjà payés par la caisse")
+    assert (added.code, added.label) == ("frais_deja_payes_par_la",
+                                   "Frais déjà payés par la caisse")
     assert admin_client.post(f"/gestion/motifs-de-refus/{added.id}/renommer",
                              data={f"r{added.id}-label": "Frais payés par la caisse"}
                              ).status_code == 303

@@ -60,7 +60,7 @@ def _clean_label(label: str) -> str:
 def _new_code(label: str) -> str:
     """A stable code from the label (« Frais déjà payés » → ``frais_deja_payes``), unique."""
     ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:24] or "motif"
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:24].rstrip("_") or "motif"
     taken = set(db.session.scalars(select(RefusalReason.code)))
     code, counter = base, 2
     while code in taken:
