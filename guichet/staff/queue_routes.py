@@ -26,7 +26,7 @@ def show_queue():
     if not (wants_fragment() and request.headers.get("HX-Trigger") == RESULTS_ID):
         queue.record_search(flt, page, current_user)  # a poll shows what was already read
     return render("staff/queue.html", "staff/_queue_results.html", form=form, queue_filter=flt,
-                  page=page, counts=queue.state_counts(flt, current_user), now=utcnow(),
+                  results=page, counts=queue.state_counts(flt, current_user), now=utcnow(),
                   after=request.args.get("apres"), state_label=state_label,
                   tab_states=queue.TAB_STATES, results_id=RESULTS_ID,
                   type_labels=TYPE_LABELS)
