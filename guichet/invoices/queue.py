@@ -128,10 +128,12 @@ class QueueRow:
     def second_visa(self) -> bool:
         return self.status == STATUS_VISA_PENDING
 
-    def age_days(self, now: datetime) -> int | None:
+    @property
+    def age_days(self) -> int | None:
+        """Days since it was sent."""
         if self.submitted_at is None:
             return None
-        return max(0, (now - _aware(self.submitted_at)).days)
+        return max(0, (utcnow() - _aware(self.submitted_at)).days)
 
     @property
     def cursor(self) -> str:

@@ -23,6 +23,11 @@ def state_label(state: str):
     return _l("Second visa") if state == STATUS_VISA_PENDING else status_info(state).label
 
 
+def state_labels() -> dict[str, str]:
+    """Every state's name in the queue, as text (once per page, not once per row)."""
+    return {state: str(state_label(state)) for state in TAB_STATES}
+
+
 class QueueForm(FlaskForm):
     """Read from ``request.args`` (no CSRF: it changes nothing). The choices of
     « gestionnaire » are the office's staff, given at construction."""

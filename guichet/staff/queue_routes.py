@@ -5,10 +5,9 @@ from flask_login import current_user
 from guichet.core.access import staff_required
 from guichet.core.htmx import render, wants_fragment
 from guichet.invoices import queue
-from guichet.models import utcnow
 
 from .blueprint import bp
-from .queue_forms import TYPE_LABELS, QueueForm, state_label
+from .queue_forms import TYPE_LABELS, QueueForm, state_labels
 
 #: The id of the results region: its poll (every 30 s) sends it as ``HX-Trigger``.
 RESULTS_ID = "queue-results"
@@ -26,7 +25,7 @@ def show_queue():
     if not (wants_fragment() and request.headers.get("HX-Trigger") == RESULTS_ID):
         queue.record_search(flt, page, current_user)  # a poll shows what was already read
     return render("staff/queue.html", "staff/_queue_results.html", form=form, queue_filter=flt,
-                  results=page, counts=queue.state_counts(flt, current_user), now=utcnow(),
-                  after=request.args.get("apres"), state_label=state_label,
-                  tab_states=queue.TAB_STATES, results_id=RESULTS_ID,
-                  type_labels=TYPE_LABELS)
+                  results=page, counts=queue.state_counts(flt, current_user),
+                  after=request.args.get("apres"), tab_states=queue.TAB_STATES,
+                  results_id=RESULTS_ID, state_labels=state_labels(),
+                  type_labels={key: str(label) for key, label in TYPE_LABELS.items()})
