@@ -194,7 +194,10 @@ def _scope(flt: QueueFilter, staff: User):
     """The gestionnaire condition. The default: mine, without gestionnaire, and every second
     visa awaited (the first visa's gestionnaire stays the assignee: another one gives it)."""
     if flt.assignee == ASSIGNEE_MINE_OR_NONE:
-        return or_(Invoice.assignee_id.is_(None), Invoice.assignee_id == staff.id,
+        # « none or mine » as one expression: an OR of indexable terms would make SQLite
+        # read each index apart and sort the whole open queue; this one it checks on the rows
+        # of the queue's index, read in order, and stops after a page
+        return or_(func.coalesce(Invoice.assignee_id, staff.id) == staff.id,
                    Invoice.status == STATUS_VISA_PENDING)
     if flt.assignee == ASSIGNEE_MINE:
         return Invoice.assignee_id == staff.id
@@ -207,8 +210,9 @@ def _scope(flt: QueueFilter, staff: User):
 
 def _state_condition(state: str):
     if state == STATE_OPEN:
-        # the open states are the ranks below RANK_DONE: a range of the queue's index
-        return and_(Invoice.queue_rank < RANK_DONE, Invoice.status.in_(OPEN_STATES))
+        # the open states are exactly the ranks below RANK_DONE (lifecycle._queue_place; a
+        # draft is RANK_DONE): a range of the queue's index, read in its order
+        return Invoice.queue_rank < RANK_DONE
     if state == STATE_ALL:
         return Invoice.status != STATUS_DRAFT
     return Invoice.status == state
