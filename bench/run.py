@@ -69,7 +69,21 @@ PAGES = {
     "edit": ("GET /demandes/<id>/modifier", "table", 1 / 10, "≥ 1/10 of table"),
     "review": ("GET /demandes/<id>/verifier", "table", 1 / 10, "≥ 1/10 of table"),
     "poll": ("GET /demandes/liste (204)", "hello", 1 / 2, "≥ 1/2 of hello"),
+    # the staff's side (issue 9), as the bench gestionnaire
+    "queue": ("GET /gestion/ (first page)", "table", 1 / 4, "≥ 1/4 of table"),
+    "queue_deep": ("GET /gestion/?apres=… (80 % down)", "table", 1 / 4, "≥ 1/4 of table"),
+    "queue_filtered": ("GET /gestion/?etat=submitted&type=standard&age=7", "table", 1 / 4,
+                       "≥ 1/4 of table"),
+    "search_avs": ("GET /gestion/?q=756.…", "table", 1 / 4, "≥ 1/4 of table"),
+    "search_name": ("GET /gestion/?q=<surname>", "table", 1 / 4, "≥ 1/4 of table"),
+    "search_receipt": ("GET /gestion/?q=NE-…", "table", 1 / 4, "≥ 1/4 of table"),
+    "staff_review": ("GET /gestion/demandes/<id>", "table", 1 / 10, "≥ 1/10 of table"),
 }
+#: Guichet's pages seen by the bench gestionnaire (the staff session), not the insured person.
+STAFF_PAGES = ("queue", "queue_deep", "queue_filtered", "search_avs", "search_name",
+               "search_receipt", "staff_review")
+#: A page deep in the queue costs what the first costs (keyset pages): within 10 %.
+DEEP_AIM = 0.9
 PDF_LABEL = "GET /demandes/<id>/pdf"
 PDF_AIM_MS = 50.0
 CAPACITY_AIM_MS = 50.0
@@ -385,7 +399,46 @@ def check_urls(port: int, state: dict) -> dict:
         raise SystemExit(f"pdf: expected 200 application/pdf, got {status} "
                          f"{response_headers.get('content-type')}")
     seen["pdf_bytes"] = len(body)
-    return {"cookie": cookie, "cookie_name": name, "paths": paths, "seen": seen}
+    staff_cookie = None
+    if "queue" in state:
+        staff_cookie, staff_paths, staff_seen = check_staff_urls(port, state)
+        paths.update(staff_paths)
+        seen.update(staff_seen)
+    return {"cookie": cookie, "cookie_name": name, "paths": paths, "seen": seen,
+            "staff_cookie": staff_cookie}
+
+
+def check_staff_urls(port: int, state: dict) -> tuple[str, dict, dict]:
+    """The queue's pages and the review screen, as the bench gestionnaire: each answers 200
+    with its rows (the searches find what they look for)."""
+    from urllib.parse import quote
+    name = state["cookie_name"]
+    queue = state["queue"]
+    cookie = state["staff_cookie"]
+    _t, _h, _b, cookies = expect_page(port, "/gestion/", {"Cookie": f"{name}={cookie}"}, 200,
+                                      ["Demandes à traiter"], "queue")
+    cookie = adopt_cookie(cookies, name, cookie)
+    headers = {"Cookie": f"{name}={cookie}"}
+    paths = {"queue": "/gestion/", "queue_deep": f"/gestion/?apres={queue['deep_cursor']}",
+             "queue_filtered": "/gestion/?etat=submitted&type=standard&age=7",
+             "search_avs": "/gestion/?q=" + quote(
+                 f"{queue['navs13'][:3]}.{queue['navs13'][3:7]}.{queue['navs13'][7:11]}."
+                 f"{queue['navs13'][11:]}"),
+             "search_name": "/gestion/?q=" + quote(queue["name"]),
+             "search_receipt": "/gestion/?q=" + quote(queue["receipt"].lower()),
+             "staff_review": f"/gestion/demandes/{queue['review_invoice_id']}"}
+    needles = {key: ['class="queue-table"'] for key in paths}
+    needles["search_receipt"].append(queue["receipt"])
+    needles["staff_review"] = []
+    seen = {}
+    for key, path in paths.items():
+        text, _h, body, _c = expect_page(port, path, headers, 200, needles[key], key)
+        seen[f"{key}_bytes"] = len(body)
+        seen[f"{key}_rows"] = text.count('<tr id="queue-row-')
+    if seen["queue_rows"] != 50 or seen["queue_deep_rows"] != 50:
+        raise SystemExit(f"queue: expected 50 rows on the first and the deep page, got "
+                         f"{seen['queue_rows']} and {seen['queue_deep_rows']}")
+    return cookie, paths, seen
 
 
 def check_references(port: int) -> dict:
@@ -580,6 +633,10 @@ def verdicts(results: dict, pdf_seq: dict) -> dict:
                                              / results[key]["cpu_ms_per_request"], 3)}
             if results[key].get("rounds"):
                 found[key]["per_round"] = round_ratios(results, key, reference)
+    if "queue" in results and "queue_deep" in results:
+        share = results["queue_deep"]["rps"] / results["queue"]["rps"]
+        found["queue_deep_vs_first"] = {"aim": "within 10 % of queue", "value": round(share, 3),
+                                        "met": share >= DEEP_AIM}
     if pdf_seq:
         found["pdf"] = {"aim": f"median < {PDF_AIM_MS:g} ms",
                         "value": round(pdf_seq["median_ms"], 1),
@@ -740,6 +797,11 @@ def main(argv=None) -> int:
                         help="which of Guichet's URLs to measure (comma-separated; default all:"
                              " %(default)s); the references are always measured")
     parser.add_argument("--database-url", help="seed this database instead of a temp SQLite")
+    parser.add_argument("--users", type=int, default=1000, help="insured people to seed")
+    parser.add_argument("--invoices", type=int, default=50_000, help="invoices to seed")
+    parser.add_argument("--queue", action="store_true",
+                        help="the staff queue's size: 200 000 invoices over 5 000 people "
+                             "(sets --users and --invoices)")
     parser.add_argument("--drop", action="store_true",
                         help="with --database-url: empty it first if it has tables")
     parser.add_argument("--reuse", nargs="?", const=str(LAST_STATE), metavar="STATE",
@@ -774,6 +836,8 @@ def main(argv=None) -> int:
             or not 1 <= args.capacity_sessions <= 1000:
         parser.error("--capacity-seconds in (0, 120], rates > 0 and 5000/s at most in all, "
                      "--capacity-sessions in [1, 1000]")
+    if args.queue:
+        args.users, args.invoices = 5000, 200_000
     args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     unknown = set(args.pages) - {*PAGES, "pdf"}
     if unknown or not args.pages:
@@ -807,8 +871,10 @@ def measure(args, tools: dict, servers: Servers) -> int:
         print(f"Reusing {state['database_url']} (seeded earlier); new session.", flush=True)
         state = seeding.refresh_session(state)
     else:
-        print("Seeding the database (users, 50 000 invoices)…", flush=True)
-        state = seeding.seed(args.database_url, drop=args.drop, quiet=True)
+        print(f"Seeding the database ({args.users} people, {args.invoices} invoices)…",
+              flush=True)
+        state = seeding.seed(args.database_url, drop=args.drop, quiet=True, users=args.users,
+                             invoices=args.invoices)
         LAST_STATE.write_text(state["state_path"])
         print(f"  {state['counts']['invoices']} invoices, "
               f"{state['counts']['invoice_lines']} lines, "
@@ -861,7 +927,11 @@ def measure(args, tools: dict, servers: Servers) -> int:
     for key in [*PAGES, "pdf"]:
         if key not in args.pages:
             continue
-        headers = {"Cookie": cookie, **({"HX-Request": "true"} if key == "poll" else {})}
+        if key in STAFF_PAGES and key not in urls["paths"]:
+            continue  # a database seeded before the queue existed
+        headers = {"Cookie": (f"{state['cookie_name']}={urls['staff_cookie']}"
+                              if key in STAFF_PAGES else cookie),
+                   **({"HX-Request": "true"} if key == "poll" else {})}
         # the home page: another query string on each request, so that no page cache has it
         script = lua_script(workdir / f"{key}.lua", headers,
                             paths["home"] if key == "home" else None)

@@ -465,7 +465,8 @@ def build(args, rng: random.Random, now: datetime, password_hash: str) -> tuple[
     for year, last in sorted(counters.items()):
         builder.rows["receipt_counters"].append({"id": builder.ids.next("receipt_counters"),
                                                  "prefix": "NE", "year": year, "last": last})
-    return builder, {"bench_user_id": bench["user_id"], "bench_ids": bench_ids,
+    return builder, {"bench_user_id": bench["user_id"], "staff_id": builder.staff_id,
+                     "bench_ids": bench_ids,
                      "edit_invoice_id": edit_invoice_id, "bench_drafts": drafts}
 
 
@@ -498,7 +499,7 @@ def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None
         if engine.dialect.name == "sqlite":
             conn.execute(text("PRAGMA synchronous=OFF"))
         for name in order:
-            table = db.metadata.tables[name]
+            table = _as_in_database(conn, db.metadata.tables[name])
             batch = rows[name]
             for start in range(0, len(batch), chunk):
                 conn.execute(insert(table), batch[start:start + chunk])
@@ -507,6 +508,20 @@ def insert_all(engine, rows: dict[str, list[dict]], chunk: int = 20_000) -> None
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {name}), 1))"))
+
+
+def _as_in_database(conn, table):
+    """``table`` with only the columns the database has at the revision the rows are written
+    for: later columns (with their Python defaults, which an insert would send) come with the
+    migrations after it."""
+    from sqlalchemy import Column, MetaData, Table, inspect
+    existing = {column["name"] for column in inspect(conn).get_columns(table.name)}
+    if existing >= {column.name for column in table.columns}:
+        return table
+    return Table(table.name, MetaData(), *(Column(column.name, column.type,
+                                                  primary_key=column.primary_key)
+                                           for column in table.columns
+                                           if column.name in existing))
 
 
 def new_session(app, user_id: int, now: datetime | None = None) -> dict:
@@ -605,6 +620,51 @@ def freeze_sent(app, invoice_ids: list[int]) -> None:
             invoice.frozen = frozen_copy(invoice, evaluate(invoice))
 
 
+def prepare_queue(app, staff_id: int, bench_user_id: int) -> dict:
+    """The office's side of the seeded invoices, as the staff's work leaves it (the rows are
+    written at a revision before the queue existed; the migration after it placed each sent
+    invoice in the queue): two thirds of those « En traitement » taken by the bench
+    gestionnaire, the rest released; one in seven of those awaiting a second visa; one in ten
+    « Envoyée » an answered complement (top of the queue); half the « À compléter » overdue;
+    one sent invoice in 25 flagged. Returns what the queue's pages are measured with: a
+    cursor deep in the default queue, an N° AVS, a name and a receipt number to search."""
+    from sqlalchemy import text
+
+    from guichet.invoices.queue import encode_cursor
+    from guichet.models.base import db
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE invoices SET assignee_id = :staff, assigned_at = submitted_at "
+                          "WHERE status = 'in_review' AND id % 3 <> 0"), {"staff": staff_id})
+        conn.execute(text("UPDATE invoices SET status = 'visa_pending', queue_rank = 1 "
+                          "WHERE status = 'in_review' AND assignee_id IS NOT NULL "
+                          "AND id % 7 = 0"))
+        conn.execute(text("UPDATE invoices SET queue_rank = 0 WHERE status = 'submitted' "
+                          "AND id % 10 = 0"))
+        conn.execute(text("UPDATE invoices SET queue_rank = 3 WHERE status = 'needs_info' "
+                          "AND id % 2 = 0"))
+        conn.execute(text("UPDATE invoices SET flagged = :yes WHERE status <> 'draft' "
+                          "AND id % 25 = 0"), {"yes": True})
+        open_count = conn.execute(text(
+            "SELECT count(*) FROM invoices WHERE queue_rank < 9 AND status <> 'draft'")).scalar()
+        rank, since, invoice_id = conn.execute(text(
+            "SELECT queue_rank, queue_since, id FROM invoices WHERE queue_rank < 9 "
+            "AND status <> 'draft' ORDER BY queue_rank, queue_since, id LIMIT 1 OFFSET :n"),
+            {"n": int(open_count * 0.8)}).one()
+        if isinstance(since, str):  # SQLite hands back the stored text
+            since = datetime.fromisoformat(since)
+        navs13, name_key = conn.execute(text(
+            "SELECT u.navs13, i.holder_name_key FROM invoices i JOIN users u ON u.id = i.user_id"
+            " WHERE u.id = :bench AND i.status <> 'draft' LIMIT 1"),
+            {"bench": bench_user_id}).one()
+        receipt, review_id = conn.execute(text(
+            "SELECT receipt_number, id FROM invoices WHERE status = 'submitted' "
+            "ORDER BY id DESC LIMIT 1")).one()
+    return {"open": open_count, "deep_cursor": encode_cursor(rank, since, invoice_id),
+            "deep_offset": int(open_count * 0.8), "navs13": navs13,
+            "name": name_key.split(" ")[0], "full_name": name_key, "receipt": receipt,
+            "review_invoice_id": review_id}
+
+
 def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 50_000,
          bench_invoices: int = 300, seed_value: int = 1, drop: bool = False,
          state_path: str | None = None, quiet: bool = False) -> dict:
@@ -647,6 +707,11 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
         if later:
             upgrade()  # the migrations after DATA_REVISION, on the rows as written
         freeze_sent(app, [i for found in info["bench_ids"].values() for i, _lines in found])
+        queue = prepare_queue(app, info["staff_id"], info["bench_user_id"])
+        staff_session = new_session(app, info["staff_id"], now)
+        with db.engine.begin() as conn:
+            from sqlalchemy import insert as _insert
+            conn.execute(_insert(db.metadata.tables["auth_sessions"]), [staff_session["row"]])
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 # what autovacuum does soon after a bulk load: statistics, and the visibility
@@ -667,6 +732,7 @@ def seed(database_url: str | None = None, *, users: int = 1000, invoices: int = 
         "pdf_invoice_id": travel[-1] if travel else by_type["deplacement"],
         "pdf_by_type": by_type, "edit_invoice_id": info["edit_invoice_id"],
         "bench_drafts": info["bench_drafts"],
+        "staff_id": info["staff_id"], "staff_cookie": staff_session["cookie"], "queue": queue,
         "counts": {name: len(rows) for name, rows in builder.rows.items()},
         "bench_invoice_types": {k: len(v) for k, v in bench_ids.items()},
         "seconds": {"generate": round(built - started, 1),

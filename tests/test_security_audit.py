@@ -63,7 +63,7 @@ def test_access_refusals_are_recorded(app, logged_in):
     assert logged_in.get("/gestion/").status_code == 404
     [refusal] = entries("access_refused")
     assert (refusal.actor_id, refusal.actor_role, refusal.ip) == (logged_in.user.id, "insured", IP)
-    assert refusal.object_id == "staff.dashboard"
+    assert refusal.object_id == "staff.show_queue"
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(app, factory):

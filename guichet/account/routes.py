@@ -143,6 +143,6 @@ def change_password():
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."),
                   "success")
             return redirect(url_for("account.profile") if not current_user.is_staff
-                            else url_for("staff.dashboard"), 303)
+                            else url_for("staff.show_queue"), 303)
     status = 422 if form.errors else 200
     return render_template("account/change_password.html", form=form), status

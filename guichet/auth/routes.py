@@ -54,7 +54,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _home_for(user) -> str:
-    return url_for("staff.dashboard") if user.is_staff else url_for("invoices.list_invoices")
+    return url_for("staff.show_queue") if user.is_staff else url_for("invoices.list_invoices")
 
 
 @bp.route("/inscription", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ def index():
     """What Guichet is for, with « S'inscrire » and « Connexion »; someone logged in is sent to
     their space instead (staff: « Gestion »; insured persons: « Mes demandes »)."""
     if current_user.is_authenticated:
-        space = "staff.dashboard" if current_user.is_staff else "invoices.list_invoices"
+        space = "staff.show_queue" if current_user.is_staff else "invoices.list_invoices"
         return redirect(url_for(space))
     return render_template("main/index.html")
 
