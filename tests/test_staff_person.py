@@ -154,12 +154,16 @@ def test_the_corrected_person_is_found_by_the_new_name_in_the_search_keys_of_a_c
 
 def refusal_cases(factory, person):
     other = factory.user(email="autre@example.ch")
+    child = add_child(person, date(2014, 2, 3), prenom="Léo")
     unregistered = navs_with_check("555555555")
     return {
         "not-in-register": ({"navs13": format_navs13(unregistered)}, "registre"),
         "name-not-the-register's": ({"nom": "Dupont"}, "registre"),
         "another-account": ({"navs13": format_navs13(other.navs13), "nom": other.nom,
                              "prenom": other.prenom}, "autre compte"),
+        "a-beneficiary's-avs": ({"navs13": format_navs13(child.navs13), "nom": child.nom,
+                                 "prenom": "Léo", "date_naissance": "03.02.2014"},
+                                "autre bénéficiaire"),
         "no-reason": ({"reason": "  "}, "Indiquez le motif"),
         "nothing-changes": ({"navs13": format_navs13(person.navs13), "nom": person.nom,
                              "prenom": person.prenom}, "rien à corriger"),
@@ -170,7 +174,8 @@ def refusal_cases(factory, person):
     }
 
 
-CASES = ["not-in-register", "name-not-the-register's", "another-account", "no-reason",
+CASES = ["not-in-register", "name-not-the-register's", "another-account",
+         "a-beneficiary's-avs", "no-reason",
          "nothing-changes", "bad-avs", "bad-date", "control-characters", "too-long-reason"]
 
 
