@@ -41,7 +41,8 @@ audit_cli = CommandGroup("audit", help="Le journal d'audit.")
 
 
 @audit_cli.command("reads")
-@click.option("--staff", "staff_email", required=True, help="Adresse e-mail du membre du personnel.")
+@click.option("--staff", "staff_email", required=True,
+              help="Adresse e-mail du membre du personnel.")
 @click.option("--from", "start", required=True, help="Premier jour (AAAA-MM-JJ, inclus).")
 @click.option("--to", "end", required=True, help="Dernier jour (AAAA-MM-JJ, inclus).")
 @click.option("--csv", "as_csv", is_flag=True, help="Sortie CSV (séparateur « ; »).")

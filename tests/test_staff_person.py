@@ -17,7 +17,7 @@ from guichet.models import (AuditEntry, BankAccount, Beneficiary, Invoice, Outbo
 from guichet.models.base import db
 from tests.support.accounts import navs_with_check
 from tests.support.databases import count
-from tests.support.invoices import IBAN, add_child, add_decision, complete_standard, send
+from tests.support.invoices import IBAN, add_child, add_decision, complete_standard
 from tests.support.page import page_text
 from tests.support.people import audit_details, person_url, sent_invoice
 
