@@ -90,7 +90,7 @@ def office_state(sample) -> tuple:
 
 def test_the_walk_covers_the_staff_pages(app, sample):
     endpoints = {endpoint for endpoint, *_rest in staff_requests(app, sample)}
-    assert {"staff.dashboard", "staff.show_invoice", "staff.show_person",
+    assert {"staff.show_queue", "staff.show_invoice", "staff.show_person",
             "staff.correct_identity"} <= endpoints
     levels = {level for _e, level, *_rest in staff_requests(app, sample)}
     assert levels <= {STAFF, ADMIN}, "a staff.* view without a staff or admin mark"
