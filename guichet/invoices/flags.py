@@ -85,10 +85,11 @@ class DecisionCheck:
                  end=day_text(self.decision.valid_to))
 
 
-def flags_of(invoice: Invoice) -> list[Flag]:
-    """Everything a human must look at for this invoice, as things are now: the decision's
-    problems first, then the type's own flags (as priced at sending), then the comparisons
-    with other invoices, the IBAN and the complement."""
+def flags_of(invoice: Invoice, today: date | None = None) -> list[Flag]:
+    """Everything a human must look at for this invoice, as things are on ``today`` (in
+    Switzerland by default): the decision's problems first, then the type's own flags (as
+    priced at sending), then the comparisons with other invoices, the IBAN and the
+    complement."""
     found = _decision_flags(invoice)[1]
     found += _type_flags(invoice)
     found += _duplicate_pieces(invoice)
@@ -96,7 +97,7 @@ def flags_of(invoice: Invoice) -> list[Flag]:
     reason = new_iban_reason(invoice)
     if reason is not None:
         found.append(Flag(NEW_IBAN, reason))
-    overdue = _overdue_complement(invoice)
+    overdue = _overdue_complement(invoice, today)
     if overdue is not None:
         found.append(overdue)
     return found
@@ -108,10 +109,10 @@ def stored_flags(invoice: Invoice) -> list[Flag]:
             if isinstance(item, dict) and "code" in item and "reason" in item]
 
 
-def refresh_flags(invoice: Invoice) -> None:
+def refresh_flags(invoice: Invoice, today: date | None = None) -> None:
     """Stores :func:`flags_of` in ``invoice.flags`` (as JSON) and ``invoice.flagged``."""
     with db.session.no_autoflush:  # the caller's flush says whether its change stands
-        found = flags_of(invoice)
+        found = flags_of(invoice, today)
     invoice.flags = [{"code": flag.code, "reason": str(flag.reason)} for flag in found]
     invoice.flagged = bool(found)
 
@@ -130,7 +131,7 @@ def refresh_overdue_flags(today: date | None = None) -> int:
     marked = 0
     for invoice in waiting:
         mark_overdue(invoice)
-        refresh_flags(invoice)
+        refresh_flags(invoice, today)
         marked += 1
     return marked
 
@@ -177,7 +178,7 @@ def _decision_flags(invoice: Invoice) -> tuple[Decision | None, list[Flag]]:
         problems.append(Flag(DECISION_DATES, _(
             "La décision %(number)s (%(validity)s) ne couvre pas les frais du %(days)s.",
             number=shown, validity=DecisionCheck(decision).validity,
-            days=", ".join(day_text(day) for day in outside))))
+            days=", ".join(day_text(day) for day in sorted(set(outside))))))
     return decision, problems
 
 
