@@ -38,7 +38,7 @@ from .types.base import Flag
 from .types.days import day_text, today_in_zurich
 
 __all__ = ["Flag", "DecisionCheck", "flags_of", "decision_check", "refresh_flags",
-           "refresh_overdue_flags", "stored_flags"]
+           "refresh_overdue_flags", "flags_context", "stored_flags"]
 
 # The keys of the flags raised here (the types' own keys are in their modules).
 DECISION_MISSING = "decision_missing"
@@ -101,6 +101,12 @@ def flags_of(invoice: Invoice, today: date | None = None) -> list[Flag]:
     if overdue is not None:
         found.append(overdue)
     return found
+
+
+def flags_context(invoice: Invoice) -> dict:
+    """What ``templates/staff/_flags.html`` reads: ``flags`` (as things are now) and
+    ``decision_check``."""
+    return {"flags": flags_of(invoice), "decision_check": decision_check(invoice)}
 
 
 def stored_flags(invoice: Invoice) -> list[Flag]:
