@@ -20,7 +20,7 @@ from guichet.models.invoices import (RANK_COMPLEMENT_OVERDUE, RANK_COMPLEMENT_WA
                                      STATUS_PAID, STATUS_REJECTED, STATUS_SUBMITTED)
 from tests.support.accounts import login
 from tests.support.files import pdf_bytes
-from tests.support.invoices import (IBAN, a_recent_day, add_decision, ask_for_complement,
+from tests.support.invoices import (a_recent_day, add_decision, ask_for_complement,
                                     complete_standard, last_month, new_invoice, one_trip_draft,
                                     pdf_file, post_form, send)
 from tests.support.page import text_of
@@ -395,3 +395,24 @@ def test_a_complement_not_yet_due_stays_in_its_place(app, ready, factory):
     db.session.expire_all()
     invoice = db.session.get(Invoice, invoice_id)
     assert invoice.queue_rank == RANK_COMPLEMENT_WAITING and not invoice.flagged
+
+
+def test_a_type_flag_stored_before_the_copy_kept_flags_is_kept(app, ready):
+    invoice_id = calm_standard(ready)
+    send(ready, invoice_id)
+    invoice = db.session.get(Invoice, invoice_id)
+    frozen = dict(invoice.frozen)
+    frozen["evaluation"] = {k: v for k, v in frozen["evaluation"].items() if k != "flags"}
+    invoice.frozen = frozen
+    invoice.flags = [{"code": "six_year_rule", "reason": "Moins de 6 ans."},
+                     {"code": "new_iban", "reason": "IBAN d'avant."}]
+    db.session.commit()
+    with app.test_request_context():
+        found = flags.flags_of(db.session.get(Invoice, invoice_id))
+    # the type's flag stays; this module's own flags are worked out again (none now)
+    assert [(flag.code, flag.reason) for flag in found] == [("six_year_rule", "Moins de 6 ans.")]
+
+
+def test_the_fragment_shows_nothing_when_the_view_passes_no_flags(app):
+    with app.test_request_context():
+        assert render_template("staff/_flags.html").strip() == ""

@@ -49,6 +49,8 @@ DUPLICATE_PIECE = "duplicate_piece"
 LOOK_ALIKE = "look_alike"
 NEW_IBAN = "new_iban"
 COMPLEMENT_OVERDUE = "complement_overdue"
+_OWN_CODES = {DECISION_MISSING, DECISION_OTHER_PERSON, DECISION_OTHER_TYPE, DECISION_DATES,
+              DUPLICATE_PIECE, LOOK_ALIKE, NEW_IBAN, COMPLEMENT_OVERDUE}
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,10 @@ def _type_flags(invoice: Invoice) -> list[Flag]:
     if invoice.status == STATUS_DRAFT:
         return list(pricing.evaluate(invoice).flags)
     kept = (invoice.frozen or {}).get("evaluation") or {}
-    return [Flag(item["code"], item["reason"]) for item in kept.get("flags", [])]
+    if "flags" in kept:
+        return [Flag(item["code"], item["reason"]) for item in kept["flags"]]
+    # sent before the copy kept them: what was stored at sending, less this module's flags
+    return [flag for flag in stored_flags(invoice) if flag.code not in _OWN_CODES]
 
 
 # --- Other invoices ---------------------------------------------------------------------------
