@@ -65,7 +65,7 @@ def open_complements() -> list[tuple[ComplementRequest, Invoice]]:
         .join(Invoice, Invoice.id == ComplementRequest.invoice_id)
         .where(Invoice.status == STATUS_NEEDS_INFO, ComplementRequest.answered_at.is_(None),
                ComplementRequest.due_date.is_not(None))
-        .order_by(ComplementRequest.due_date, ComplementRequest.id)).tuples())
+        .order_by(ComplementRequest.due_date, ComplementRequest.id)))
 
 
 def send_reminders(today: date | None = None) -> ReminderReport:
