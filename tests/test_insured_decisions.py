@@ -117,13 +117,17 @@ def test_a_validation_with_a_reduced_line_shows_each_amount_and_its_reason(app, 
 
 
 def test_a_validation_without_reduction_has_nothing_to_contest(app, ready, gestionnaires,
-                                                               monkeypatch):
+                                                               monkeypatch, mailbox):
     monkeypatch.setattr(review, "visa_reasons", lambda invoice, total: [])
     client = ready
     invoice_id = complete_standard(client)
     send(client, invoice_id)
     as_office(app, invoice_id, take_and_validate, gestionnaires[0])
-    assert db.session.get(Invoice, invoice_id).status == "accepted"  # no second visa needed
+    invoice = db.session.get(Invoice, invoice_id)
+    assert invoice.status == "accepted"  # no second visa needed
+    mails = [m for m in mailbox.to(client.user.email) if invoice.receipt_number in m.subject]
+    assert len(mails) == 3  # received, taken, validated
+    assert "87.35" not in mails[-1].text + mails[-1].html and "CHF" not in mails[-1].text
     for where, text in everything_shown(client, invoice_id).items():
         assert "Montant validé : 87.35 CHF (montant demandé : 87.35 CHF)" in text, where
         assert CONTEST not in text and "Au-delà du tarif" not in text, where
