@@ -68,6 +68,9 @@ def _base_config(tmp_path, database: str, smtp_server, sms_gateway) -> dict:
         # messages leave before the request returns, so a test reads them at once (the browser
         # tests, and the test of this setting, keep the default: from a thread)
         "OUTBOX_DELIVER_IN_BACKGROUND": False,
+        # the second visa's random share would make decisions differ from run to run: tests
+        # that are about it set it (``@pytest.mark.config(SECOND_VISA_SAMPLE=1)``)
+        "SECOND_VISA_SAMPLE": 0,
     }
 
 

@@ -54,7 +54,13 @@ class Conflict(RuntimeError):
 
 
 class ReviewRefused(RuntimeError):
-    """Not allowed in the invoice's state or for this gestionnaire; the message says why."""
+    """Not allowed in the invoice's state or for this gestionnaire; the message says why.
+    ``field`` names the form field it is about (``lines-0-reason_code``), when there is one,
+    so that the form shows the message next to it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ def take(invoice: Invoice, staff: User, version: int | None) -> None:
 def release(invoice: Invoice, staff: User, version: int | None) -> None:
     """« Libérer »: no gestionnaire any more (it stays « En traitement » for the person)."""
     check_version(invoice, version)
+    if invoice.status not in OPEN_STATES:
+        raise ReviewRefused(_("Cette demande est déjà décidée."))
     if invoice.assignee_id is None or (invoice.assignee_id != staff.id
                                        and staff.role != ROLE_ADMIN):
         raise ReviewRefused(_("Seul·e le ou la gestionnaire qui traite cette demande peut la "
@@ -148,6 +156,10 @@ def _assign(invoice: Invoice, staff: User) -> None:
 
 # --- a complement ------------------------------------------------------------------------------
 
+#: The latest due date a gestionnaire may give for a complement.
+MAX_DUE_DAYS = 365
+
+
 def default_due_date(today: date | None = None) -> date:
     return (today or date.today()) + timedelta(days=current_app.config["COMPLEMENT_DUE_DAYS"])
 
@@ -160,9 +172,12 @@ def ask_complement(invoice: Invoice, staff: User, version: int | None, message: 
     _require_assignee(invoice, staff)
     message = (message or "").strip()
     if not message:
-        raise ReviewRefused(_("Écrivez le message à la personne."))
-    if due_date <= date.today():
-        raise ReviewRefused(_("La date limite doit être dans le futur."))
+        raise ReviewRefused(_("Écrivez le message à la personne."), field="message")
+    if due_date is None or due_date <= date.today():
+        raise ReviewRefused(_("La date limite doit être dans le futur."), field="due_date")
+    if due_date > date.today() + timedelta(days=MAX_DUE_DAYS):
+        raise ReviewRefused(_("La date limite doit être dans l'année qui vient."),
+                            field="due_date")
     wanted = [item.strip() for item in documents if item and item.strip()]
     complement = ComplementRequest(invoice_id=invoice.id, message=message,
                                    documents="\n".join(wanted), due_date=due_date,
@@ -191,13 +206,7 @@ def validate(invoice: Invoice, staff: User, version: int | None,
     :func:`~.second_visa.visa_reasons` finds one needed."""
     check_version(invoice, version)
     _require_assignee(invoice, staff)
-    lines = claimed_lines(invoice)
-    if len(approvals) != len(lines):
-        raise ReviewRefused(_("Indiquez le montant validé de chaque ligne."))
-    amounts = []
-    for number, (line, approval) in enumerate(zip(lines, approvals), start=1):
-        amounts.append(_line_amount(number, line.amount, approval))
-    total = to_amount(sum((Decimal(item["approved"]) for item in amounts), Decimal("0")))
+    amounts, total = approved_amounts(invoice, approvals)
     reasons = visa_reasons(invoice, total)
     decision = ReviewDecision(invoice_id=invoice.id, outcome=STATUS_ACCEPTED,
                               decided_by=staff.id, total_approved=total, line_amounts=amounts,
@@ -213,22 +222,37 @@ def validate(invoice: Invoice, staff: User, version: int | None,
     return decision
 
 
-def _line_amount(number: int, claimed: Decimal, approval: LineApproval) -> dict:
+def approved_amounts(invoice: Invoice, approvals: list[LineApproval]) -> tuple[list, Decimal]:
+    """Each line's approved amount checked against what was claimed (never more; a lower one
+    with its reason), and the total approved. Writes nothing: « Calculer le total » shows it
+    before the gestionnaire validates. Raises :class:`ReviewRefused` on the first wrong line."""
+    lines = claimed_lines(invoice)
+    if len(approvals) != len(lines):
+        raise ReviewRefused(_("Indiquez le montant validé de chaque ligne."))
+    amounts = [_line_amount(index, line.amount, approval)
+               for index, (line, approval) in enumerate(zip(lines, approvals))]
+    total = to_amount(sum((Decimal(item["approved"]) for item in amounts), Decimal("0")))
+    return amounts, total
+
+
+def _line_amount(index: int, claimed: Decimal, approval: LineApproval) -> dict:
+    number, field = index + 1, f"lines-{index}-"
     approved = approval.approved
     if approved is None or approved < 0:
         raise ReviewRefused(_("Ligne %(n)s : indiquez un montant validé de 0 ou plus.",
-                              n=number))
+                              n=number), field=field + "approved")
     approved = to_amount(approved)
     if approved > claimed:
         raise ReviewRefused(_("Ligne %(n)s : le montant validé ne peut pas dépasser le montant "
-                              "demandé.", n=number))
+                              "demandé.", n=number), field=field + "approved")
     code, text = approval.reason_code or None, (approval.reason or "").strip()
     if approved < claimed:
         if code not in REDUCTION_REASONS:
             raise ReviewRefused(_("Ligne %(n)s : choisissez le motif de la réduction.",
-                                  n=number))
+                                  n=number), field=field + "reason_code")
         if code == OTHER_REASON and not text:
-            raise ReviewRefused(_("Ligne %(n)s : précisez le motif de la réduction.", n=number))
+            raise ReviewRefused(_("Ligne %(n)s : précisez le motif de la réduction.", n=number),
+                                field=field + "reason")
     else:
         code, text = None, ""
     return {"claimed": str(claimed), "approved": str(approved), "reason_code": code,
@@ -255,10 +279,10 @@ def refuse(invoice: Invoice, staff: User, version: int | None, reason_code: str,
     reason = db.session.scalar(select(RefusalReason).where(RefusalReason.code == reason_code,
                                                            RefusalReason.active))
     if reason is None:
-        raise ReviewRefused(_("Choisissez le motif du refus."))
+        raise ReviewRefused(_("Choisissez le motif du refus."), field="reason_code")
     text = (text or "").strip()
     if reason.code == OTHER_REASON and not text:
-        raise ReviewRefused(_("Précisez le motif du refus."))
+        raise ReviewRefused(_("Précisez le motif du refus."), field="text")
     decision = ReviewDecision(invoice_id=invoice.id, outcome=STATUS_REJECTED,
                               decided_by=staff.id, reason_code=reason.code, reason_text=text,
                               line_amounts=[], visa_reasons=[], visa_note="")
@@ -317,7 +341,7 @@ def send_back(invoice: Invoice, staff: User, version: int | None, note: str) -> 
     note = (note or "").strip()
     if not note:
         raise ReviewRefused(_("Dites au ou à la gestionnaire pourquoi vous renvoyez la "
-                              "validation."))
+                              "validation."), field="note")
     decision.visa_by, decision.visa_at = staff.id, utcnow()
     decision.visa_outcome, decision.visa_note = VISA_SENT_BACK, note
     move(invoice, STATUS_IN_REVIEW, actor=staff, by_office=True, message="")
