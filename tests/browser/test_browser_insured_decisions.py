@@ -65,13 +65,8 @@ def validated_with_a_reduction(invoice, first, second) -> None:
 
 
 def refused(invoice, first, second) -> None:
-    from guichet.invoices import review
-    from guichet.models import RefusalReason
-    from guichet.models.base import db
-    if db.session.query(RefusalReason).filter_by(code="duplicate").one_or_none() is None:
-        db.session.add(RefusalReason(code="duplicate", label="Ces frais ont déjà été demandés "
-                                     "ou remboursés.", position=0, active=True))
-        db.session.flush()
+    from guichet.invoices import refusal_reasons, review
+    refusal_reasons.seed_defaults()
     review.take(invoice, first, invoice.version)
     review.refuse(invoice, first, invoice.version, "duplicate",
                   "La même facture a été remboursée en octobre.")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.unit_of_work import unit_of_work
-from guichet.invoices import review, services
-from guichet.models import Beneficiary, Decision, Invoice, RefusalReason, RegisteredPerson
+from guichet.invoices import refusal_reasons, review, services
+from guichet.models import Beneficiary, Decision, Invoice, RegisteredPerson
 from guichet.models.base import db
 from tests.support.accounts import navs_with_check
 from tests.support.files import pdf_bytes
@@ -247,20 +247,10 @@ def take_and_validate(invoice, staff, approvals=None):
     return review.validate(invoice, staff, invoice.version, list(approvals))
 
 
-def refusal_reason(code="missing_pieces",
-                   label="Les pièces justificatives nécessaires n'ont pas été reçues."):
-    """The office's refusal reason ``code`` (the tests' schema is not seeded by migrations)."""
-    reason = db.session.scalar(db.select(RefusalReason).where(RefusalReason.code == code))
-    if reason is None:
-        reason = RefusalReason(code=code, label=label, position=0, active=True)
-        db.session.add(reason)
-        db.session.flush()
-    return reason
-
-
 def take_and_refuse(invoice, staff, code="missing_pieces", text=""):
-    """A gestionnaire takes the invoice and refuses it (in the caller's unit of work)."""
-    refusal_reason(code)
+    """A gestionnaire takes the invoice and refuses it with one of the office's default
+    reasons (in the caller's unit of work)."""
+    refusal_reasons.seed_defaults()
     review.take(invoice, staff, invoice.version)
     return review.refuse(invoice, staff, invoice.version, code, text)
 
