@@ -410,3 +410,74 @@ def test_notes_never_appear_on_the_insured_persons_pages(ready, staff_client):
     from pypdf import PdfReader
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Soupçon" not in text and "doublon" not in text
+
+
+def test_a_validation_awaiting_the_second_visa_says_so(app, ready, staff_client):
+    invoice = sent_invoice(ready)
+    app.config["SECOND_VISA_ABOVE"] = "50"
+    staff = staff_client.user
+    with app.test_request_context(), unit_of_work():
+        fresh = db.session.get(Invoice, invoice.id)
+        review.take(fresh, staff, fresh.version)
+        review.validate(fresh, staff, fresh.version, [review.LineApproval(Decimal("87.35"))])
+    db.session.expire_all()
+    page = page_text(screen(staff_client, invoice))
+    assert "Second visa attendu" in page
+    assert re.search(r"Second visa requis : IBAN nouveau [^.]*, Montant validé supérieur au "
+                     r"seuil du second visa\.", page)
+    assert "En attente du second visa." in page
+    assert f"{MOTIF} 87.35 CHF 87.35 CHF —" in page
+    assert "Second visa" not in page_text(ready.get(f"/demandes/{invoice.id}"))
+
+
+def test_a_conflict_answers_the_fresh_screen_with_its_message(app, ready, staff_client):
+    """What the decision views do with ``render_review`` when the invoice changed meanwhile."""
+    from guichet.staff.review_page import render_review
+    invoice = sent_invoice(ready)
+    message = ("Cette demande a changé entre-temps ; rien de ce que vous venez d'envoyer n'a "
+               "été appliqué.")
+    with app.test_request_context():
+        from flask_login import login_user
+        login_user(staff_client.user)
+        body, status, headers = render_review(db.session.get(Invoice, invoice.id), status=409,
+                                              message=message)
+        db.session.commit()
+    assert status == 409 and headers["Cache-Control"] == "no-store"
+    assert 'role="alert"><p>Cette demande a changé entre-temps' in body
+    assert [e.detail["person_id"] for e in audits("staff_viewed_invoice")] == [ready.user.id]
+
+
+# --- the pictures' limits and cache --------------------------------------------------------------
+
+def test_a_pdf_that_takes_too_long_to_draw_is_not_shown(app, ready, staff_client, monkeypatch):
+    from guichet.uploads import preview
+    invoice = sent_invoice(ready)
+    monkeypatch.setattr(preview, "TIMEOUT", 0.001)
+    page = page_text(screen(staff_client, invoice))
+    assert "Aperçu impossible" in page
+    assert "Télécharger l'original facture-pharmacie.pdf" in page
+
+
+def test_long_pdfs_show_their_first_pages_and_the_pictures_are_kept(app, ready, staff_client,
+                                                                   monkeypatch):
+    from guichet.uploads import preview
+    monkeypatch.setattr(preview, "MAX_PAGES", 2)
+    invoice = sent_invoice(ready, files={"supplier_invoice": [(pdf_bytes(3), "trois.pdf")]})
+    attachment = piece(invoice, "trois.pdf")
+    base = f"/gestion/demandes/{invoice.id}/pieces/{attachment.id}/pages/"
+    response = screen(staff_client, invoice)
+    assert re.findall(rf'src="{base}(\d+)"', response.get_data(as_text=True)) == ["1", "2"]
+    assert "3 pages" in page_text(response)
+    assert "Les pages suivantes ne sont pas affichées : téléchargez l'original." in \
+        page_text(response)
+    assert fetch(staff_client, f"{base}2").status_code == 200
+    assert fetch(staff_client, f"{base}3").status_code == 404
+
+    # Drawn once: later views and pictures come from the disk, the renderer is not run again.
+    def no_renderer(*args, **kwargs):
+        raise AssertionError("rendered again")
+    monkeypatch.setattr(preview.subprocess, "run", no_renderer)
+    again = screen(staff_client, invoice)
+    assert re.findall(rf'src="{base}(\d+)"', again.get_data(as_text=True)) == ["1", "2"]
+    assert fetch(staff_client, f"{base}1").status_code == 200
+    assert fetch(staff_client, f"{base}2").status_code == 200
