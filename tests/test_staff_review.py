@@ -229,8 +229,9 @@ def test_an_image_piece_is_shown_inline(ready, staff_client):
     # A PDF is never sent inline: only as pictures of its pages, or as a download.
     pdf = invoice.attachments[0]
     assert pdf.content_type == "application/pdf"
-    assert staff_client.get(f"/gestion/demandes/{invoice.id}/pieces/{pdf.id}/image"
-                            ).status_code == 404
+    instead = staff_client.get(f"/gestion/demandes/{invoice.id}/pieces/{pdf.id}/image")
+    assert instead.status_code == 303
+    assert instead.headers["Location"] == f"/gestion/demandes/{invoice.id}/pieces/{pdf.id}/pages/1"
     assert [(e.detail["attachment_id"], e.detail["how"]) for e in audits("staff_viewed_piece")
             ] == [(attachment.id, "shown")]
 
@@ -443,7 +444,8 @@ def test_a_conflict_answers_the_fresh_screen_with_its_message(app, ready, staff_
                                               message=message)
         db.session.commit()
     assert status == 409 and headers["Cache-Control"] == "no-store"
-    assert 'role="alert"><p>Cette demande a changé entre-temps' in body
+    assert re.search(r'role="alert"[^>]*>\s*<p>Cette demande a changé entre-temps', body)
+    assert body.count("Cette demande a changé entre-temps") == 1
     assert [e.detail["person_id"] for e in audits("staff_viewed_invoice")] == [ready.user.id]
 
 

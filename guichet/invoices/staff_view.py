@@ -31,7 +31,6 @@ from guichet.uploads.scanner import PENDING
 from .review import REDUCTION_REASONS, VISA_CONFIRMED, notes_of
 from .second_visa import visa_reason_labels
 from .status import status_text
-from .types import INVOICE_TYPES
 from .view import InvoiceView
 
 IMAGE_TYPES = ("image/jpeg", "image/png")
@@ -165,12 +164,6 @@ class StaffInvoiceView:
         if self.invoice.status == STATUS_VISA_PENDING:
             return _("Second visa attendu")
         return str(status_text(self.invoice.status).label)
-
-    @staticmethod
-    def type_label(key: str) -> str:
-        """The label of an invoice type by its key (a decision's type), or the key itself."""
-        found = INVOICE_TYPES.get(key)
-        return str(found.label) if found is not None else key
 
     @property
     def assignee(self) -> str | None:

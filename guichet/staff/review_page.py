@@ -12,7 +12,7 @@ from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from guichet.core.i18n import lazy_gettext as _l
-from guichet.invoices.flags import decision_check, flags_of
+from guichet.invoices.flags import flags_context
 from guichet.invoices.staff_view import StaffInvoiceView, open_for_review
 from guichet.models import Invoice
 from guichet.models.base import db
@@ -55,8 +55,7 @@ def render_review(invoice: Invoice, status: int = 200, **extra):
     note_form = extra.pop("note_form", None) or NoteForm(formdata=None)
     review = open_for_review(invoice, current_user)
     return render_template("staff/review.html", invoice=invoice, review=review,
-                           view=review.view, flags=flags_of(invoice),
-                           decision_check=decision_check(invoice), note_form=note_form,
+                           view=review.view, note_form=note_form, **flags_context(invoice),
                            actions=actions_context(invoice, current_user, **extra),
                            **extra), status, {"Cache-Control": "no-store"}
 

@@ -1,6 +1,8 @@
 """The review screen of one invoice (its view, pièces, history, notes) and the pièces as the
 office sees them: images inline, a PDF's pages as pictures drawn on the server, the original to
 download. Every view and download is audited with the person whose data it is."""
+import io
+
 from flask import abort, flash, redirect, send_file, url_for
 from flask_login import current_user
 
@@ -55,8 +57,10 @@ def _piece_or_404(invoice_id: int, attachment_id: int):
 
 
 def _send(path, attachment, *, download: bool, mimetype: str | None = None):
-    response = send_file(path, mimetype=mimetype or attachment.content_type,
-                         as_attachment=download, download_name=attachment.filename, max_age=0)
+    # the bytes, not an open file: a response never holds a file handle (pièces are small)
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=mimetype or
+                         attachment.content_type, as_attachment=download,
+                         download_name=attachment.filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -64,8 +68,12 @@ def _send(path, attachment, *, download: bool, mimetype: str | None = None):
 @bp.route("/demandes/<int:invoice_id>/pieces/<int:attachment_id>/image")
 @staff_required
 def show_piece(invoice_id: int, attachment_id: int):
-    """An image pièce, inline (with its sniffed type); 404 for any other kind of file."""
+    """An image pièce, inline (with its sniffed type). A PDF is never sent inline: this
+    answers with the picture of its first page."""
     invoice, attachment = _piece_or_404(invoice_id, attachment_id)
+    if attachment.content_type == PDF_TYPE:
+        return redirect(url_for("staff.show_piece_page", invoice_id=invoice.id,
+                                attachment_id=attachment.id, page=1), 303)
     if attachment.content_type not in IMAGE_TYPES:
         abort(404)
     try:
