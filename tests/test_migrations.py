@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url
 
 from guichet import ROOT, create_app
 from guichet.invoices.rates import seed_default_rates
-from guichet.models import BankAccount, Beneficiary, Invoice, utcnow
+from guichet.invoices.refusal_reasons import DEFAULT_REASONS
+from guichet.models import BankAccount, Beneficiary, Invoice, RefusalReason, utcnow
 from guichet.models.base import db
 from guichet.models.rates import Rate
 from guichet.models.types import UTCDateTime
@@ -130,6 +131,19 @@ def test_the_migrations_write_the_rates_every_invoice_type_declares(migrating_ap
         assert seed_default_rates(db.session) == len(migrated)
         db.session.commit()
     assert rate_rows(app) == migrated
+
+
+def test_the_migrations_write_the_refusal_reasons_the_application_seeds(migrating_app):
+    """The office's default refusal reasons: the migration's own rows are those
+    :data:`~guichet.invoices.refusal_reasons.DEFAULT_REASONS` gives a database made without it
+    (a change of one without the other fails here)."""
+    app = migrating_app
+    flask_db(app, "upgrade")
+    with app.app_context():
+        migrated = [(reason.code, reason.label) for reason in db.session.scalars(
+            select(RefusalReason).order_by(RefusalReason.position))]
+        db.session.remove()
+    assert migrated == DEFAULT_REASONS
 
 
 def test_the_operator_command_line_upgrades_an_empty_sqlite_file_with_no_account(tmp_path):

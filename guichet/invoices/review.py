@@ -105,11 +105,7 @@ def take(invoice: Invoice, staff: User, version: int | None) -> None:
         raise ReviewRefused(_("Cette demande ne peut pas être prise en charge dans son état."))
     if invoice.assignee_id not in (None, staff.id):
         raise ReviewRefused(_("Cette demande est déjà traitée par un·e autre gestionnaire."))
-    _assign(invoice, staff)
-    if invoice.status == STATUS_SUBMITTED:
-        move(invoice, STATUS_IN_REVIEW, actor=staff, by_office=True,
-             message=_("L'office examine votre demande."))
-        notify_change(invoice, _owner(invoice))
+    _assign(invoice, staff, actor=staff)
     record("invoice_taken", actor=staff, object_type="invoice", object_id=invoice.id)
     _flush()
 
@@ -138,20 +134,22 @@ def reassign(invoice: Invoice, admin: User, to: User, version: int | None) -> No
         raise ReviewRefused(_("Choisissez un·e gestionnaire."))
     if invoice.status not in OPEN_STATES:
         raise ReviewRefused(_("Cette demande est déjà décidée."))
-    _assign(invoice, to)
-    if invoice.status == STATUS_SUBMITTED:
-        move(invoice, STATUS_IN_REVIEW, actor=admin, by_office=True,
-             message=_("L'office examine votre demande."))
-        notify_change(invoice, _owner(invoice))
+    _assign(invoice, to, actor=admin)
     record("invoice_reassigned", actor=admin, object_type="invoice", object_id=invoice.id,
            to_staff=to.id)
     _flush()
 
 
-def _assign(invoice: Invoice, staff: User) -> None:
+def _assign(invoice: Invoice, staff: User, actor: User) -> None:
+    """``staff`` works on the invoice now; a sent one becomes « En traitement » for the person
+    (one line of history, one e-mail)."""
     if invoice.assignee_id != staff.id:
         invoice.assignee_id = staff.id
         invoice.assigned_at = utcnow()
+    if invoice.status == STATUS_SUBMITTED:
+        move(invoice, STATUS_IN_REVIEW, actor=actor, by_office=True,
+             message=_("L'office examine votre demande."))
+        notify_change(invoice, _owner(invoice))
 
 
 # --- a complement ------------------------------------------------------------------------------

@@ -76,10 +76,7 @@ def show_piece(invoice_id: int, attachment_id: int):
                                 attachment_id=attachment.id, page=1), 303)
     if attachment.content_type not in IMAGE_TYPES:
         abort(404)
-    try:
-        path = open_stored(attachment.stored_name)
-    except (FileNotFoundError, InvalidStoredName):
-        abort(404)
+    path = _stored_path_or_404(attachment)
     open_piece(invoice, attachment, current_user, SHOWN)
     return _send(path, attachment, download=False)
 
@@ -107,9 +104,13 @@ def show_piece_page(invoice_id: int, attachment_id: int, page: int):
 def download_piece(invoice_id: int, attachment_id: int):
     """The original pièce, as a download."""
     invoice, attachment = _piece_or_404(invoice_id, attachment_id)
-    try:
-        path = open_stored(attachment.stored_name)
-    except (FileNotFoundError, InvalidStoredName):
-        abort(404)
+    path = _stored_path_or_404(attachment)
     open_piece(invoice, attachment, current_user, DOWNLOADED)
     return _send(path, attachment, download=True)
+
+
+def _stored_path_or_404(attachment):
+    try:
+        return open_stored(attachment.stored_name)
+    except (FileNotFoundError, InvalidStoredName):
+        abort(404)
