@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
 import pyotp
 from flask_migrate import upgrade
 from sqlalchemy import select
 from stdnum import ean
+from werkzeug.datastructures import FileStorage
 
 from guichet.core.formatting import format_decision_number
 from guichet.core.identifiers import format_navs13, normalize_name_for_match
 from guichet.core.passwords import hash_password
-from guichet.invoices.types import INVOICE_TYPES
+from guichet.invoices.types import INVOICE_TYPES, standard
 from guichet.invoices.types.base import InvoiceType
 from guichet.models import ROLE_ADMIN, ROLE_REVIEWER, BankAccount, Decision, RegisteredPerson, User, utcnow
 from guichet.models.base import db
@@ -69,6 +71,91 @@ def _demo_decisions_and_iban(anna_navs: str) -> None:
                                    confirmed_at=utcnow()))
 
 
+# A second insured person whose invoices are already sent, so the office's queue has work:
+# Mélanie Jeanrenaud (the search « jeanrenaud » finds her), with an IBAN confirmed two months ago.
+# Not among DEMO_REGISTER, whose other entries stay free for trying the registration.
+DEMO_SENDER = (navs("100000009"), "Jeanrenaud", "Mélanie", date(1972, 4, 18))
+DEMO_SENDER_EMAIL = "melanie.jeanrenaud@example.ch"
+DEMO_SENDER_DECISION = "32420250000201"
+STANDARD_TYPE = standard.KEY
+DEMO_SENT = [  # (supplier, invoice number, days ago, lines: (label, quantity, unit price))
+    ("Physiothérapie du Littoral", "PL-2026-118", 12,
+     [("Séance de physiothérapie", "9", "48.40"), ("Rapport au médecin", "1", "35.00")]),
+    ("Pharmacie de la Gare", "F-55120", 5, [("Bandages de contention", "2", "27.90")]),
+    ("Orthopédie Favre SA", "OF-2026-0077", 2, [("Semelles orthopédiques sur mesure", "1",
+                                                  "2380.00")]),
+]
+
+
+def _demo_sent_invoices() -> None:
+    """The sender's account and three standard invoices sent through the same steps as the form (a
+    generated PDF as the supplier's invoice), once."""
+    from datetime import timedelta
+
+    from guichet.beneficiaries.services import ensure_holder
+    from guichet.invoices import drafts, services
+
+    if db.session.scalar(select(User).where(User.email == DEMO_SENDER_EMAIL)) is not None:
+        return
+    navs13, nom, prenom, born = DEMO_SENDER
+    if db.session.scalar(select(RegisteredPerson).where(RegisteredPerson.navs13 == navs13)) is None:
+        db.session.add(RegisteredPerson(navs13=navs13, nom=nom, prenom=prenom,
+                                        date_naissance=born,
+                                        nom_match=normalize_name_for_match(nom)))
+    sender = User(email=DEMO_SENDER_EMAIL, password_hash=hash_password(DEMO_PASSWORD),
+                 phone="+41791234568", phone_confirmed_at=utcnow(), email_confirmed_at=utcnow(),
+                 navs13=navs13, civilite="madame", nom=nom, prenom=prenom, date_naissance=born,
+                 rue="Avenue Léopold-Robert 31", npa="2300", localite="La Chaux-de-Fonds",
+                 pays="CH")
+    db.session.add(sender)
+    if db.session.scalar(select(Decision).where(Decision.number == DEMO_SENDER_DECISION)) is None:
+        db.session.add(Decision(navs13=navs13, number=DEMO_SENDER_DECISION,
+                                invoice_type=STANDARD_TYPE, valid_from=date(2025, 1, 1)))
+    db.session.flush()
+    holder = ensure_holder(sender)
+    account = BankAccount(user_id=sender.id, iban="CH9300762011623852957",
+                          holder="Mélanie Jeanrenaud",
+                          bank_name="Banque Cantonale Neuchâteloise",
+                          created_at=utcnow() - timedelta(days=60),
+                          confirmed_at=utcnow() - timedelta(days=60))
+    db.session.add(account)
+    db.session.flush()
+    for supplier, number, days_ago, lines in DEMO_SENT:
+        day = f"{date.today() - timedelta(days=days_ago):%d.%m.%Y}"
+        invoice = services.create_draft(sender, STANDARD_TYPE)
+        submitted = drafts.Submitted(
+            header={"supplier": supplier, "supplier_invoice_number": number,
+                    "invoice_date": day},
+            lines=[{"date": day, "label": label, "quantity": quantity, "unit_price": price}
+                   for label, quantity, price in lines],
+            beneficiary=str(holder.id), bank_account=str(account.id),
+            decision_number=DEMO_SENDER_DECISION)
+        upload = FileStorage(BytesIO(_supplier_invoice_pdf(supplier, number)),
+                             filename=f"facture-{number}.pdf", content_type="application/pdf")
+        outcome = drafts.apply(invoice, sender, submitted, drafts.Action(drafts.SAVE),
+                               [("supplier_invoice", upload)])
+        if outcome.refusals:
+            raise RuntimeError(f"demo invoice refused: {outcome.refusals}")
+        services.submit(invoice, sender, services.new_submit_token())
+
+
+def _supplier_invoice_pdf(supplier: str, number: str) -> bytes:
+    """A one-page PDF that looks enough like a supplier's invoice for the review screen."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(60, 780, supplier)
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(60, 750, f"Facture {number}")
+    canvas.drawString(60, 730, "Document de démonstration Guichet")
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
 def load_demo() -> list[str]:
     """Brings the schema up to date and adds what is missing; safe to run again."""
     upgrade()
@@ -98,6 +185,7 @@ def load_demo() -> list[str]:
             prenom="Marc", nom="Visa"))
     db.session.flush()
     _demo_decisions_and_iban(anna[0])
+    _demo_sent_invoices()
     lines = ["Données de démonstration prêtes.", "",
              "Assurée : anna.muster@example.ch / mot de passe « %s »" % DEMO_PASSWORD,
              "  Le code SMS s'affiche dans la console du serveur (ligne « SMS à … »).",
@@ -111,6 +199,8 @@ def load_demo() -> list[str]:
              "Anna a un IBAN et une décision pour chaque type de facture ; sa fille Lea Müller",
              "(registre de démonstration) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
              "",
+             "Mélanie Jeanrenaud (%s, même mot de passe) a déjà envoyé trois" % DEMO_SENDER_EMAIL,
+             "factures : la file de gestion (/gestion/) les montre.", "",
              "N° de décision à indiquer dans les demandes (seuls ceux-ci sont acceptés) :"]
     lines += _decision_lines()
     lines += ["", *_free_register_lines()]

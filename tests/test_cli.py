@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from guichet import create_app
 from guichet.core.passwords import verify_password
-from guichet.demo import DEMO_PASSWORD, DEMO_REGISTER, DEMO_SECOND_STAFF_TOTP, DEMO_STAFF_TOTP
-from guichet.models import Decision, OutboxMessage, RegisteredPerson, User
+from guichet.demo import (DEMO_PASSWORD, DEMO_REGISTER, DEMO_SECOND_STAFF_TOTP, DEMO_SENDER,
+                          DEMO_STAFF_TOTP)
+from guichet.models import Decision, Invoice, OutboxMessage, RegisteredPerson, User
 from guichet.models.base import db
 from tests.support.accounts import login_staff, navs_with_check
 from tests.support.databases import count
@@ -313,7 +314,8 @@ def test_demo_prints_its_decision_numbers_and_only_the_free_register_entries(dem
     first = demo()
     assert "N° de décision à indiquer dans les demandes (seuls ceux-ci sont acceptés) :" in first
     with demo_app.app_context():
-        decisions = db.session.scalars(select(Decision).order_by(Decision.number)).all()
+        decisions = db.session.scalars(select(Decision).where(
+            Decision.navs13 != DEMO_SENDER[0]).order_by(Decision.number)).all()
         assert len(decisions) == 5
         for decision in decisions:
             spaced = f"{decision.number[:3]} {decision.number[3:7]} {decision.number[7:]}"
@@ -368,9 +370,20 @@ def test_demo_builds_a_usable_base_and_can_run_again(demo_app):
     assert other.exit_code != 0 and "démonstration" in other.output
     assert "anna.muster@example.ch" in second.output
     with demo_app.app_context():
-        assert count(User) == 3  # Anna, the administrator, the second gestionnaire
-        assert count(RegisteredPerson) == len(DEMO_REGISTER)
+        # Anna, the administrator, the second gestionnaire, the person who sent invoices
+        assert count(User) == 4
+        assert count(RegisteredPerson) == len(DEMO_REGISTER) + 1
+        # the queue has work: the sender's three invoices, sent once
+        sent = db.session.scalars(select(Invoice).where(Invoice.status == "submitted")).all()
+        assert len(sent) == 3 and all(invoice.receipt_number and invoice.attachments
+                                      for invoice in sent)
         db.session.remove()
+    staff = demo_app.test_client()
+    with demo_app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "gestion@example.ch"))
+        login_staff(staff, admin, DEMO_STAFF_TOTP, password=DEMO_PASSWORD)
+    queue = staff.get("/gestion/?q=jeanrenaud").get_data(as_text=True)
+    assert queue.count("Jeanrenaud") >= 3
 
     # The demo person logs in; the SMS code is in the server's log. (Alembic's logging setup
     # during the upgrade replaced the root handlers, caplog's too: listen on the logger itself.)
