@@ -1,4 +1,4 @@
-"""Operator commands: ``flask --app guichet register|staff|outbox|demo``."""
+"""Operator commands: ``flask --app guichet register|staff|outbox|rates|audit|demo``."""
 from __future__ import annotations
 
 import functools
@@ -37,6 +37,28 @@ register_cli = CommandGroup("register", help="Le registre des assuré·e·s.")
 staff_cli = CommandGroup("staff", help="Les comptes du personnel.")
 outbox_cli = CommandGroup("outbox", help="Les e-mails et SMS en attente.")
 rates_cli = CommandGroup("rates", help="Les taux datés (forfaits, tarifs) appliqués aux factures.")
+audit_cli = CommandGroup("audit", help="Le journal d'audit.")
+
+
+@audit_cli.command("reads")
+@click.option("--staff", "staff_email", required=True,
+              help="Adresse e-mail du membre du personnel.")
+@click.option("--from", "start", required=True, help="Premier jour (AAAA-MM-JJ, inclus).")
+@click.option("--to", "end", required=True, help="Dernier jour (AAAA-MM-JJ, inclus).")
+@click.option("--csv", "as_csv", is_flag=True, help="Sortie CSV (séparateur « ; »).")
+def audit_reads(staff_email, start, end, as_csv):
+    """Les personnes dont ce membre du personnel a lu les données (LPD art. 24)."""
+    from guichet.staff import audit_reads as reads
+    try:
+        report = reads.reads_by(staff_email, reads.parse_day(start, "--from"),
+                                reads.parse_day(end, "--to"))
+    except reads.AuditQueryRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    if as_csv:
+        click.echo(reads.as_csv(report), nl=False)
+    else:
+        for line in reads.as_text(report):
+            click.echo(line)
 
 
 @rates_cli.command("list")
@@ -149,6 +171,6 @@ def demo():
 
 
 def init_cli(app: Flask) -> None:
-    for group in (register_cli, staff_cli, outbox_cli, rates_cli):
+    for group in (register_cli, staff_cli, outbox_cli, rates_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)

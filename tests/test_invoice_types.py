@@ -497,7 +497,7 @@ def test_hearing_aids_for_both_ears_flags_the_six_year_rule(ready):
     invoice = db.session.get(Invoice, invoice_id)
     assert invoice.receipt_number in receipt
     assert invoice.total_claimed == Decimal("1650.00")
-    assert "six_year_rule" in invoice.flags
+    assert "six_year_rule" in [flag["code"] for flag in invoice.flags]
 
 
 def test_hearing_aids_older_than_six_years_are_not_flagged(ready):

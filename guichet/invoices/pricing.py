@@ -11,6 +11,7 @@ was typed. ``strict=True`` (review and sending) also reports what is missing.
 from __future__ import annotations
 
 from calendar import monthrange
+from datetime import date
 
 from sqlalchemy import select
 
@@ -145,7 +146,7 @@ def owned_row(model, raw_id, user_id, *, active: bool = True):
 def remember_amounts(invoice: Invoice, evaluation: Evaluation) -> None:
     """The total and the flags for staff, as evaluated (kept with the draft, and at sending)."""
     invoice.total_claimed = evaluation.total
-    invoice.flags = list(evaluation.flags)
+    invoice.flags = [{"code": flag.code, "reason": str(flag.reason)} for flag in evaluation.flags]
 
 
 def chosen_beneficiary(user_id: int, raw_id) -> Beneficiary | None:
@@ -159,9 +160,9 @@ def chosen_account(user_id: int, raw_id) -> BankAccount | None:
     return account if account is not None and account.confirmed_at is not None else None
 
 
-def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[dict]) -> None:
-    """Every cost must fall within the decision's validity (a month: at least partly)."""
-    decision = result.decision
+def cost_periods(spec: InvoiceType, header: dict, lines: list[dict]) -> list[tuple[date, date]]:
+    """The periods of the costs, from the typed answers: (day, day) for a date, (first, last
+    day) for a month; only the fields the decision must cover (``within_decision``)."""
     periods = []
     for field_spec, values in [(f, header) for f in spec.fields] + [
             (f, values) for values in lines for f in spec.line_fields]:
@@ -172,8 +173,29 @@ def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[d
             periods.append((day, day))
         elif field_spec.kind == MONTH:
             periods.append((day, day.replace(day=monthrange(day.year, day.month)[1])))
-    outside = sorted(start for start, end in periods
-                     if not (decision.covers(start) or decision.covers(end)))
+    return periods
+
+
+def outside_decision(decision: Decision, periods: list[tuple[date, date]]) -> list[date]:
+    """The first day of each cost period the decision does not cover (a month: not even
+    partly), in order."""
+    return sorted(start for start, end in periods
+                  if not (decision.covers(start) or decision.covers(end)))
+
+
+def typed_answers(invoice: Invoice) -> tuple[dict, list[dict]]:
+    """The invoice's answers read into typed values (header, one dict per line); what cannot
+    be read is left out."""
+    spec = invoice_type(invoice.invoice_type)
+    raw, raw_lines = spec.stored_answers(invoice.fields, [line.data for line in invoice.lines])
+    header, _errors = read_values(spec.fields, raw)
+    return header, [read_values(spec.line_fields, data)[0] for data in raw_lines]
+
+
+def _check_decision_period(spec, result: Evaluation, header: dict, lines: list[dict]) -> None:
+    """Every cost must fall within the decision's validity (a month: at least partly)."""
+    decision = result.decision
+    outside = outside_decision(decision, cost_periods(spec, header, lines))
     if outside:
         result.header_errors.setdefault("decision_number", _(
             "Cette décision n'était pas valable le %(day)s : elle couvre les frais du %(start)s "

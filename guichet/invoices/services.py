@@ -22,6 +22,7 @@ from guichet.uploads.accept import AcceptedFile
 from guichet.uploads.storage import delete_after_commit
 
 from . import pieces
+from .flags import refresh_flags
 from .lifecycle import add_event, move, write_search_keys
 from .pricing import chosen_account, chosen_beneficiary, evaluate, remember_amounts
 from .receipts import next_receipt_number, next_steps
@@ -125,6 +126,7 @@ def submit(invoice: Invoice, user: User, token: str) -> Invoice:
     invoice.frozen = frozen_copy(invoice, evaluation)
     write_search_keys(invoice, user, beneficiary)
     move(invoice, STATUS_SUBMITTED, actor=user, message=_("Demande envoyée à l'office."))
+    refresh_flags(invoice)
     record("invoice_submitted", actor=user, object_type="invoice", object_id=invoice.id)
     notify_received(invoice, user)
     try:
@@ -181,6 +183,7 @@ def answer_complement(invoice: Invoice, user: User, answer: str,
     complement.answer = answer
     complement.answered_at = utcnow()
     move(invoice, STATUS_SUBMITTED, actor=user, message=_("Complément envoyé à l'office."))
+    refresh_flags(invoice)
     record("invoice_complement_answered", actor=user, object_type="invoice",
            object_id=invoice.id)
     notify_change(invoice, user)

@@ -26,7 +26,7 @@ from .parsing import read_values
 from .status import status_text
 from .types import invoice_type
 from .types.amounts import Charge, LineResult
-from .types.base import SELECT, YESNO, Evaluation, FieldSpec, Requirement
+from .types.base import SELECT, YESNO, Evaluation, FieldSpec, Flag, Requirement
 from .types.wording import enumeration
 
 #: Where pièces go that answer none of the requirements (the form's « Autres pièces »).
@@ -170,6 +170,8 @@ def frozen_copy(invoice: Invoice, evaluation: Evaluation) -> dict:
                                    for charge in line.charges]}
                       for line in evaluation.priced_lines],
             "notes": [str(note) for note in evaluation.notes],
+            "flags": [{"code": flag.code, "reason": str(flag.reason)}
+                      for flag in evaluation.flags],
             "requirements": [{"key": r.key, "label": str(r.label), "reason": str(r.reason),
                               "required": r.required} for r in evaluation.requirements]},
     }
@@ -182,6 +184,7 @@ def _frozen_evaluation(data: dict) -> Evaluation:
                             for charge in line["charges"]])
              for line in data.get("lines", [])]
     return Evaluation(priced_lines=lines, notes=list(data.get("notes", [])),
+                      flags=[Flag(**flag) for flag in data.get("flags", [])],
                       requirements=[Requirement(**r) for r in data.get("requirements", [])])
 
 

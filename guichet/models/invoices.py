@@ -133,7 +133,8 @@ class Attachment(db.Model):
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
+    # indexed: a pièce already sent with another invoice is a flag (guichet.invoices.flags)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     scan_status: Mapped[str] = mapped_column(String(12), default="pending")
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     complement_request_id: Mapped[int | None] = mapped_column(

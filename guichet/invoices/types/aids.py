@@ -18,7 +18,7 @@ from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact
 from .base import (DATE, DATE_HINT, INTEGER, MONEY, SELECT, Claim, EarlierInvoice, FieldSpec,
-                   InvoiceType, Requirement)
+                   Flag, InvoiceType, Requirement)
 from .days import add_years, day_text, not_future, today_in_zurich
 
 KEY = "moyens_auxiliaires"
@@ -119,6 +119,17 @@ def six_year_rule_applies(claim: AidClaim) -> bool:
             and claim.cost_date < add_years(previous, DEVICE_RENEWAL_YEARS))
 
 
+def six_year_flag(claim: AidClaim) -> Flag:
+    """The flag staff see when :func:`six_year_rule_applies`: both dates and the renewal
+    date."""
+    previous = claim.previous_device_claim_date
+    return Flag(SIX_YEAR_FLAG, _(
+        "Appareil auditif facturé le %(day)s, moins de %(years)d ans après le précédent "
+        "(%(previous)s) : un nouvel appareil est pris en charge en principe dès le %(renewal)s.",
+        day=day_text(claim.cost_date), years=DEVICE_RENEWAL_YEARS, previous=day_text(previous),
+        renewal=day_text(add_years(previous, DEVICE_RENEWAL_YEARS))))
+
+
 def validate_aid(claim: AidClaim, today: date | None = None) -> Errors:
     today = today or today_in_zurich()
     errors: Errors = {}
@@ -198,7 +209,7 @@ def price(claim: Claim) -> None:
     result.priced_lines = list(computed.lines)
     result.total = computed.total
     if computed.six_year_rule:
-        result.flags.append(SIX_YEAR_FLAG)
+        result.flags.append(six_year_flag(aid))
         result.notes.append(_("Moins de 6 ans depuis le précédent appareil : l'office "
                               "vérifiera si un nouvel appareil peut être remboursé."))
 

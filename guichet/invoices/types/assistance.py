@@ -21,8 +21,8 @@ from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import (ZERO, Charge, Errors, LineResult, exact, flat_charge, optional_exact,
                       sum_amounts, times)
-from .base import (INTEGER, MONEY, MONTH, MONTH_HINT, NUMBER, YESNO, Claim, FieldSpec, InvoiceType,
-                   Requirement)
+from .base import (INTEGER, MONEY, MONTH, MONTH_HINT, NUMBER, YESNO, Claim, FieldSpec, Flag,
+                   InvoiceType, Requirement)
 from .wording import names_phrase
 
 KEY = "assistance"
@@ -55,6 +55,9 @@ RATES = (
 )
 
 MONTH_OVERRUN = Decimal("1.5")   # the month may exceed the monthly amount by at most 50 %
+#: The flags staff see when what is claimed goes beyond a cap (:func:`cap_flags`).
+MONTH_CAP_FLAG = "month_cap"
+YEAR_CAP_FLAG = "year_cap"
 #: Salary continued for illness beyond this many days needs a medical certificate.
 SICK_DAYS_WITHOUT_CERTIFICATE = 3
 
@@ -194,6 +197,36 @@ def compute_assistance(month: date, assistants: Iterable[AssistantLine], *,
         night_rate_from_decision=from_decision)
 
 
+def cap_flags(month: date, computed: AssistanceResult, *, monthly_amount: Decimal,
+              eleven_months: bool = False) -> list[Flag]:
+    """What staff must look at when the month's claim goes beyond the monthly cap (150 % of
+    the decision's monthly amount) or the yearly one (12 or 11 ×), with what was already
+    asked for the month and the year and what the caps leave."""
+    found = []
+    if computed.already_payable_month + computed.total > computed.month_cap:
+        claimed = _("%(amount)s demandés", amount=format_chf(computed.total))
+        if computed.already_payable_month:
+            claimed = _("%(amount)s demandés en plus de %(already)s déjà demandés pour ce mois",
+                        amount=format_chf(computed.total),
+                        already=format_chf(computed.already_payable_month))
+        found.append(Flag(MONTH_CAP_FLAG, _(
+            "Plafond mensuel dépassé pour %(month)s : %(claimed)s, plafond %(cap)s "
+            "(%(percent)d %% du montant mensuel de %(monthly)s) ; montant retenu %(payable)s.",
+            month=f"{month:%m.%Y}", claimed=claimed, cap=format_chf(computed.month_cap),
+            percent=int(MONTH_OVERRUN * 100),
+            monthly=format_chf(monthly_amount), payable=format_chf(computed.payable))))
+    if computed.already_payable_year + computed.total > computed.year_cap:
+        found.append(Flag(YEAR_CAP_FLAG, _(
+            "Plafond annuel dépassé pour %(year)d : %(claimed)s demandés pour %(month)s et "
+            "%(already)s déjà demandés cette année, plafond %(cap)s (%(months)d × %(monthly)s) ; "
+            "montant retenu %(payable)s.",
+            year=month.year, month=f"{month:%m.%Y}", claimed=format_chf(computed.total),
+            already=format_chf(computed.already_payable_year),
+            cap=format_chf(computed.year_cap), months=11 if eleven_months else 12,
+            monthly=format_chf(monthly_amount), payable=format_chf(computed.payable))))
+    return found
+
+
 # --- Pièces -----------------------------------------------------------------------------------
 
 def assistance_requirements(assistants: Iterable[AssistantLine]) -> list[Requirement]:
@@ -255,12 +288,14 @@ def price(claim: Claim) -> None:
             result.header_errors.setdefault("monthly_amount", _(
                 "Indiquez le montant mensuel de votre décision."))
         return
+    eleven_months = bool(claim.header.get("eleven_months"))
     computed = compute_assistance(
         month, assistants, monthly_amount=monthly, rates=claim.rates,
-        previous_payable=_earlier_months(claim, month),
-        eleven_months=bool(claim.header.get("eleven_months")))
+        previous_payable=_earlier_months(claim, month), eleven_months=eleven_months)
     result.priced_lines = list(computed.lines)
     result.total = computed.payable
+    result.flags.extend(cap_flags(month, computed, monthly_amount=monthly,
+                                  eleven_months=eleven_months))
     if computed.cap_applied:
         result.notes.append(_("Montant demandé %(claimed)s, plafonné à %(payable)s.",
                               claimed=format_chf(computed.total),

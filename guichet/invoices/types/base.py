@@ -94,6 +94,17 @@ class Requirement:
     required: bool = True
 
 
+@dataclass(frozen=True)
+class Flag:
+    """Something a human must look at before deciding an invoice: a stable key
+    (``six_year_rule``, ``month_cap`` …) and the reason in French, with the figures, dates or
+    receipt number that explain it. Types add theirs to :attr:`Evaluation.flags`; the others
+    come from :mod:`guichet.invoices.flags`, which re-exports this class."""
+
+    code: str
+    reason: str
+
+
 @dataclass
 class Evaluation:
     """An invoice's errors, priced lines, total, notes, flags for staff and pièces asked."""
@@ -103,7 +114,7 @@ class Evaluation:
     priced_lines: list = field(default_factory=list)  # amounts.LineResult
     total: Decimal = ZERO
     notes: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
     decision: Decision | None = None
     #: The chosen beneficiary, when it is one of the person's own (its date of birth counts

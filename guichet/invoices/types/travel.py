@@ -22,7 +22,7 @@ from guichet.invoices.rate_book import RateBook, RateRow
 from .amounts import (Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact,
                       sum_amounts)
 from .base import (DATE, DATE_HINT, INTEGER, MONEY, MONEY_EXAMPLE, NUMBER, SELECT, TIME, TIME_HINT,
-                   YESNO, Claim, FieldSpec, InvoiceType, Requirement)
+                   YESNO, Claim, FieldSpec, Flag, InvoiceType, Requirement)
 from .days import day_text, today_in_zurich
 from .wording import dates_phrase, enumeration
 
@@ -45,6 +45,9 @@ FARE_TRANSPORTS = (TRANSPORT_PUBLIC, TRANSPORT_TAXI, TRANSPORT_OTHER)
 COMPANION_PAYS_FARE = (TRANSPORT_PUBLIC, TRANSPORT_OTHER)
 #: Means of transport the AI pays only when the disability requires them.
 VEHICLES = (TRANSPORT_CAR, TRANSPORT_TAXI)
+
+#: The flag staff see when a meal allowance was given: it rests on the times declared.
+MEAL_FLAG = "meal_allowance"
 
 FIVE_HOURS = timedelta(hours=5)
 EIGHT_HOURS = timedelta(hours=8)
@@ -216,6 +219,32 @@ def compute_trip(trip: TripLine, *, rates: RateBook) -> LineResult:
     return LineResult.of(parts, charges)
 
 
+def meal_allowance_flag(trips: Iterable[TripLine], rates: RateBook) -> Flag | None:
+    """The trips whose meal allowance follows from the times declared (5 to 8 hours, or more
+    than 8 hours away), each with its times, duration and rate: a human checks the times.
+    ``None`` when no trip has one."""
+    found = []
+    for trip in trips:
+        away = time_away(trip)
+        key = meal_rate_key(away)
+        if key is None:
+            continue
+        tier = _("de 5 à 8 heures") if key == RATE_MEAL_5_8H else _("plus de 8 heures")
+        found.append(_("%(day)s, %(start)s–%(end)s%(nights)s : %(duration)s, %(tier)s, "
+                       "%(rate)s", day=day_text(trip.date),
+                       start=f"{trip.departure_time:%H:%M}", end=f"{trip.return_time:%H:%M}",
+                       nights=ngettext(" (%(num)d nuit)", " (%(num)d nuits)", trip.nights)
+                       if trip.nights > 0 else "",
+                       duration=_duration(away), tier=tier,
+                       rate=format_chf(rates.amount(key, trip.date))))
+    if not found:
+        return None
+    return Flag(MEAL_FLAG, ngettext(
+        "Forfait repas selon les heures déclarées, à vérifier : %(trips)s.",
+        "Forfaits repas selon les heures déclarées, à vérifier : %(trips)s.",
+        len(found), trips=" ; ".join(found)))
+
+
 # --- Pièces -----------------------------------------------------------------------------------
 
 def travel_requirements(trips: Iterable[TripLine], *,
@@ -276,7 +305,7 @@ def travel_requirements(trips: Iterable[TripLine], *,
 def price(claim: Claim) -> None:
     """Each trip is checked and priced on its own; the pièces follow the means of transport."""
     result = claim.result
-    trips = []
+    trips, priced = [], []
     for index, values in enumerate(claim.lines):
         trip = TripLine(
             date=values.get("date"), depart=values.get("depart", ""),
@@ -291,6 +320,7 @@ def price(claim: Claim) -> None:
             try:
                 result.priced_lines.append(compute_trip(trip, rates=claim.rates))
                 trips.append(trip)
+                priced.append(trip)
             except InvalidClaim:
                 pass
         elif trip.transport and trip.date:
@@ -300,6 +330,9 @@ def price(claim: Claim) -> None:
                                               and all(values.get("vehicle_required")
                                                       for values in by_vehicle))
     result.total = sum_amounts(line.amount for line in result.priced_lines)
+    flag = meal_allowance_flag(priced, claim.rates)
+    if flag is not None:
+        result.flags.append(flag)
 
 
 TYPE = InvoiceType(
