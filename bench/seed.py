@@ -611,8 +611,13 @@ def refresh_session(state: dict) -> dict:
     app = make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
     with app.app_context():
         session = new_session(app, state["bench_user_id"])
+        rows = [session["row"]]
+        if state.get("staff_id"):  # a staff session ends after 15 idle minutes
+            staff_session = new_session(app, state["staff_id"])
+            rows.append(staff_session["row"])
+            state["staff_cookie"] = staff_session["cookie"]
         with db.engine.begin() as conn:
-            conn.execute(insert(db.metadata.tables["auth_sessions"]), [session["row"]])
+            conn.execute(insert(db.metadata.tables["auth_sessions"]), rows)
         db.engine.dispose()
     state.update(cookie=session["cookie"], sid=session["sid"])
     return state

@@ -1,7 +1,7 @@
 """The staff queue (``/gestion/``): which invoices a gestionnaire sees, in which order, a page
 at a time, and how many there are in each state.
 
-Everything here is read from indexes (migration ``b9c0d1e2f3a4``): the order is the stored one,
+Everything here is read from indexes (migration ``c0d1e2f3a4b5``): the order is the stored one,
 ``(queue_rank, queue_since, id)`` kept by :mod:`guichet.invoices.lifecycle`, and a page is a
 keyset page (« the 50 rows after this one »), so a page deep in the list costs what the first
 costs. The open states are exactly the ranks below ``RANK_DONE``, so « À traiter » is an index
@@ -110,6 +110,10 @@ class QueueRow:
     queue_rank: int
     queue_since: datetime | None
     flagged: bool
+    #: days since it was sent, and whether an « À compléter » is past its due date: computed
+    #: once per page (``queue_page``), not once per row and use
+    age_days: int | None = None
+    overdue: bool = False
 
     @property
     def complement_received(self) -> bool:
@@ -117,23 +121,18 @@ class QueueRow:
             STATUS_SUBMITTED, STATUS_IN_REVIEW)
 
     @property
-    def overdue(self) -> bool:
-        """An « À compléter » past its due date (its ``queue_since`` is the due date)."""
-        if self.status != STATUS_NEEDS_INFO:
-            return False
-        return self.queue_rank == RANK_COMPLEMENT_OVERDUE or (
-            self.queue_since is not None and _aware(self.queue_since) < _start_of_today())
-
-    @property
     def second_visa(self) -> bool:
         return self.status == STATUS_VISA_PENDING
 
-    @property
-    def age_days(self) -> int | None:
-        """Days since it was sent."""
-        if self.submitted_at is None:
-            return None
-        return max(0, (utcnow() - _aware(self.submitted_at)).days)
+    @classmethod
+    def of(cls, row, now: datetime, today: datetime) -> QueueRow:
+        """A row of the page's query, with its age and whether it is overdue: an « À
+        compléter » past its due date (its ``queue_since`` is the due date)."""
+        age = None if row.submitted_at is None else max(0, (now - _aware(row.submitted_at)).days)
+        overdue = row.status == STATUS_NEEDS_INFO and (
+            row.queue_rank == RANK_COMPLEMENT_OVERDUE or (
+                row.queue_since is not None and _aware(row.queue_since) < today))
+        return cls(*row, age_days=age, overdue=overdue)
 
     @property
     def cursor(self) -> str:
@@ -250,9 +249,10 @@ _Holder = aliased(User)
 
 
 def queue_page(flt: QueueFilter, staff: User, after: str | None = None,
-               size: int = PAGE_SIZE) -> QueuePage:
+               size: int = PAGE_SIZE, names: dict[int, str] | None = None) -> QueuePage:
     """One page of the queue, most urgent first: the ``size`` rows after the cursor ``after``
-    (a « Page suivante » link), and the cursor of the next page when there is one."""
+    (a « Page suivante » link), and the cursor of the next page when there is one. ``names``:
+    the gestionnaires' names when the caller has them already (``staff_names()``)."""
     subject_name = func.coalesce(Beneficiary.prenom + literal(" ") + Beneficiary.nom,
                                  _Holder.prenom + literal(" ") + _Holder.nom)
     order = (Invoice.queue_rank, Invoice.queue_since, Invoice.id)
@@ -269,11 +269,18 @@ def queue_page(flt: QueueFilter, staff: User, after: str | None = None,
         query = query.where(tuple_(*order) > tuple_(
             literal(cursor[0], Invoice.queue_rank.type),
             literal(cursor[1], Invoice.queue_since.type), literal(cursor[2], Invoice.id.type)))
-    rows = [QueueRow(*row) for row in db.session.execute(query)]
+    now = utcnow()
+    today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+    rows = [QueueRow.of(row, now, today) for row in db.session.execute(query)]
     more = len(rows) > size
     rows = rows[:size]
+    assignees = {r.assignee_id for r in rows} - {None}
+    if names is not None and assignees <= names.keys():
+        shown = {staff_id: names[staff_id] for staff_id in assignees}
+    else:
+        shown = staff_names(assignees)
     return QueuePage(rows=rows, next_cursor=rows[-1].cursor if more else None,
-                     staff_names=staff_names({r.assignee_id for r in rows} - {None}))
+                     staff_names=shown)
 
 
 def record_search(flt: QueueFilter, page: QueuePage, staff: User) -> None:
@@ -327,7 +334,3 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
-
-def _start_of_today() -> datetime:
-    now = utcnow()
-    return datetime(now.year, now.month, now.day, tzinfo=timezone.utc)

@@ -1,8 +1,8 @@
 """The staff queue's indexes: its tabs and filters read in the queue's order, its counts per
 state, its searches by N° AVS and by name (the receipt number is already unique)
 
-Revision ID: b9c0d1e2f3a4
-Revises: a8b9c0d1e2f3
+Revision ID: c0d1e2f3a4b5
+Revises: b9c0d1e2f3a4
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b9c0d1e2f3a4'
-down_revision = 'a8b9c0d1e2f3'
+revision = 'c0d1e2f3a4b5'
+# after the flags' migration, which was given the same revision id b9c0d1e2f3a4 in parallel
+down_revision = 'b9c0d1e2f3a4'
 branch_labels = None
 depends_on = None
 
