@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, tuple_, union
 from sqlalchemy.orm import aliased
 
 from guichet.core.audit import record
@@ -217,17 +217,26 @@ def _state_condition(state: str):
     return Invoice.status == state
 
 
-def _search_condition(kind: str, term: str):
+def _search_alternatives(kind: str, term: str) -> list:
+    """The search as alternatives (an OR): each one an index range of its own."""
     if kind == SEARCH_AVS:
         holders = select(User.id).where(User.navs13 == term).scalar_subquery()
-        return or_(Invoice.subject_navs13 == term, Invoice.user_id == holders)
+        return [Invoice.subject_navs13 == term, Invoice.user_id == holders]
     if kind == SEARCH_RECEIPT:
-        return Invoice.receipt_number == term
-    return or_(and_(Invoice.subject_name_key >= term, Invoice.subject_name_key < term + _TOP),
-               and_(Invoice.holder_name_key >= term, Invoice.holder_name_key < term + _TOP))
+        return [Invoice.receipt_number == term]
+    return [and_(Invoice.subject_name_key >= term, Invoice.subject_name_key < term + _TOP),
+            and_(Invoice.holder_name_key >= term, Invoice.holder_name_key < term + _TOP)]
 
 
 def conditions(flt: QueueFilter, staff: User, now: datetime | None = None) -> list:
+    """The filter's conditions, the search's alternatives as one OR."""
+    common, alternatives = split_conditions(flt, staff, now)
+    return common + ([or_(*alternatives)] if alternatives else [])
+
+
+def split_conditions(flt: QueueFilter, staff: User, now: datetime | None = None
+                     ) -> tuple[list, list]:
+    """(the conditions every row meets, the search's alternatives or [])."""
     flt = flt.effective
     found = [_state_condition(flt.state)]
     scope = _scope(flt, staff)
@@ -240,9 +249,7 @@ def conditions(flt: QueueFilter, staff: User, now: datetime | None = None) -> li
             days=flt.older_than_days))
     if flt.flagged:
         found.append(Invoice.flagged.is_(True))
-    if flt.search:
-        found.append(_search_condition(*flt.search))
-    return found
+    return found, (_search_alternatives(*flt.search) if flt.search else [])
 
 
 _Holder = aliased(User)
@@ -253,22 +260,35 @@ def queue_page(flt: QueueFilter, staff: User, after: str | None = None,
     """One page of the queue, most urgent first: the ``size`` rows after the cursor ``after``
     (a « Page suivante » link), and the cursor of the next page when there is one. ``names``:
     the gestionnaires' names when the caller has them already (``staff_names()``)."""
-    subject_name = func.coalesce(Beneficiary.prenom + literal(" ") + Beneficiary.nom,
-                                 _Holder.prenom + literal(" ") + _Holder.nom)
     order = (Invoice.queue_rank, Invoice.queue_since, Invoice.id)
-    query = (select(Invoice.id, Invoice.user_id, Invoice.receipt_number, Invoice.status, Invoice.invoice_type,
-                    subject_name, Invoice.subject_navs13, Invoice.submitted_at,
-                    Invoice.total_claimed, Invoice.assignee_id, Invoice.queue_rank,
-                    Invoice.queue_since, Invoice.flagged)
-             .outerjoin(Beneficiary, Beneficiary.id == Invoice.beneficiary_id)
-             .join(_Holder, _Holder.id == Invoice.user_id)
-             .where(*conditions(flt, staff))
-             .order_by(*order).limit(size + 1))
+    # first the page's ids, from the indexes alone where they can (a search by a common name
+    # matches thousands of invoices: only the page's rows are then read and joined)
+    common, alternatives = split_conditions(flt, staff)
     cursor = decode_cursor(after)
     if cursor is not None:
-        query = query.where(tuple_(*order) > tuple_(
+        common.append(tuple_(*order) > tuple_(
             literal(cursor[0], Invoice.queue_rank.type),
             literal(cursor[1], Invoice.queue_since.type), literal(cursor[2], Invoice.id.type)))
+    if len(alternatives) > 1:
+        # a UNION rather than an OR: each alternative read from its own index alone (key,
+        # state, place in the queue), where an OR would read every matching row of the table
+        found = union(*(select(*order).where(*common, alternative)
+                        for alternative in alternatives)).subquery("found")
+        ids = select(found.c.queue_rank, found.c.queue_since, found.c.id).order_by(
+            found.c.queue_rank, found.c.queue_since, found.c.id)
+    else:
+        ids = select(*order).where(*common, *alternatives).order_by(*order)
+    page_ids = ids.limit(size + 1).subquery("page_ids")
+    subject_name = func.coalesce(Beneficiary.prenom + literal(" ") + Beneficiary.nom,
+                                 _Holder.prenom + literal(" ") + _Holder.nom)
+    query = (select(Invoice.id, Invoice.user_id, Invoice.receipt_number, Invoice.status,
+                    Invoice.invoice_type, subject_name, Invoice.subject_navs13,
+                    Invoice.submitted_at, Invoice.total_claimed, Invoice.assignee_id,
+                    Invoice.queue_rank, Invoice.queue_since, Invoice.flagged)
+             .select_from(page_ids).join(Invoice, Invoice.id == page_ids.c.id)
+             .outerjoin(Beneficiary, Beneficiary.id == Invoice.beneficiary_id)
+             .join(_Holder, _Holder.id == Invoice.user_id)
+             .order_by(page_ids.c.queue_rank, page_ids.c.queue_since, page_ids.c.id))
     now = utcnow()
     today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
     rows = [QueueRow.of(row, now, today) for row in db.session.execute(query)]

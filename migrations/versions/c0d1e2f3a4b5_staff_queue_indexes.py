@@ -23,9 +23,11 @@ INDEXES = [
     ('ix_invoices_assignee_queue', ['assignee_id', *ORDER]),
     ('ix_invoices_type_queue', ['invoice_type', *ORDER]),
     ('ix_invoices_status_assignee', ['status', 'assignee_id']),
-    ('ix_invoices_subject_navs13', ['subject_navs13']),
-    ('ix_invoices_subject_name_key', ['subject_name_key']),
-    ('ix_invoices_holder_name_key', ['holder_name_key']),
+    # a search finds its page's rows in the index alone (key, state, place in the queue),
+    # then reads only those rows: a common surname matches thousands of invoices
+    ('ix_invoices_subject_navs13', ['subject_navs13', 'status', *ORDER]),
+    ('ix_invoices_subject_name_key', ['subject_name_key', 'status', *ORDER]),
+    ('ix_invoices_holder_name_key', ['holder_name_key', 'status', *ORDER]),
 ]
 
 
