@@ -1,7 +1,7 @@
 """The staff queue (``/gestion/``): which invoices a gestionnaire sees, in which order, a page
 at a time, and how many there are in each state.
 
-Everything here is read from indexes (migration ``c0d1e2f3a4b5``): the order is the stored one,
+Everything here is read from indexes (migrations ``b9c0d1e2f3a4``, ``d1e2f3a4b5c6``): the order is the stored one,
 ``(queue_rank, queue_since, id)`` kept by :mod:`guichet.invoices.lifecycle`, and a page is a
 keyset page (« the 50 rows after this one »), so a page deep in the list costs what the first
 costs. The open states are exactly the ranks below ``RANK_DONE``, so « À traiter » is an index

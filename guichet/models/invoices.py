@@ -81,7 +81,7 @@ class Invoice(db.Model):
     # A person's list, newest first, a page at a time (services.invoices_of).
     # The staff queue, most urgent first, a page at a time (keyset on rank, since, id).
     # Its tabs and filters (state, gestionnaire, type, flagged) in the same order, its counts
-    # per state, and its searches (migration c0d1e2f3a4b5, guichet.invoices.queue).
+    # per state, and its searches (migrations b9c0d1e2f3a4, d1e2f3a4b5c6; guichet.invoices.queue).
     __table_args__ = (Index("ix_invoices_user_list", "user_id", "created_at", "id"),
                       Index("ix_invoices_queue", "queue_rank", "queue_since", "id"),
                       Index("ix_invoices_status_queue", "status", "queue_rank", "queue_since",

@@ -1,8 +1,8 @@
 """The staff queue's indexes: its tabs and filters read in the queue's order, its counts per
 state, its searches by N° AVS and by name (the receipt number is already unique)
 
-Revision ID: c0d1e2f3a4b5
-Revises: b9c0d1e2f3a4
+Revision ID: b9c0d1e2f3a4
+Revises: a8b9c0d1e2f3
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,9 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c0d1e2f3a4b5'
-# after the flags' migration, which was given the same revision id b9c0d1e2f3a4 in parallel
-down_revision = 'b9c0d1e2f3a4'
+revision = 'b9c0d1e2f3a4'
+down_revision = 'a8b9c0d1e2f3'
 branch_labels = None
 depends_on = None
 
@@ -23,11 +22,9 @@ INDEXES = [
     ('ix_invoices_assignee_queue', ['assignee_id', *ORDER]),
     ('ix_invoices_type_queue', ['invoice_type', *ORDER]),
     ('ix_invoices_status_assignee', ['status', 'assignee_id']),
-    # a search finds its page's rows in the index alone (key, state, place in the queue),
-    # then reads only those rows: a common surname matches thousands of invoices
-    ('ix_invoices_subject_navs13', ['subject_navs13', 'status', *ORDER]),
-    ('ix_invoices_subject_name_key', ['subject_name_key', 'status', *ORDER]),
-    ('ix_invoices_holder_name_key', ['holder_name_key', 'status', *ORDER]),
+    ('ix_invoices_subject_navs13', ['subject_navs13']),
+    ('ix_invoices_subject_name_key', ['subject_name_key']),
+    ('ix_invoices_holder_name_key', ['holder_name_key']),
 ]
 
 
