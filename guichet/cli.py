@@ -1,4 +1,4 @@
-"""Operator commands: ``flask --app guichet register|staff|outbox|rates|audit|demo``."""
+"""Operator commands: ``flask --app guichet register|staff|outbox|rates|complements|audit|demo``."""
 from __future__ import annotations
 
 import functools
@@ -37,6 +37,7 @@ register_cli = CommandGroup("register", help="Le registre des assuré·e·s.")
 staff_cli = CommandGroup("staff", help="Les comptes du personnel.")
 outbox_cli = CommandGroup("outbox", help="Les e-mails et SMS en attente.")
 rates_cli = CommandGroup("rates", help="Les taux datés (forfaits, tarifs) appliqués aux factures.")
+complements_cli = CommandGroup("complements", help="Les compléments demandés aux assuré·e·s.")
 audit_cli = CommandGroup("audit", help="Le journal d'audit.")
 
 
@@ -159,6 +160,21 @@ def outbox_run(once, interval):
         time.sleep(interval)
 
 
+@complements_cli.command("remind")
+@click.option("--today", "today", default=None, help="Date du jour (AAAA-MM-JJ ; par défaut : "
+              "aujourd'hui à Neuchâtel).")
+def complements_remind(today):
+    """Rappelle les compléments attendus (avant l'échéance et une fois échus) ; à lancer
+    chaque jour."""
+    from guichet.invoices.reminders import send_reminders
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise click.ClickException("Date illisible (AAAA-MM-JJ).") from None
+    for line in send_reminders(day).lines():
+        click.echo(line)
+
+
 @click.command("demo")
 @with_appcontext
 def demo():
@@ -171,6 +187,7 @@ def demo():
 
 
 def init_cli(app: Flask) -> None:
-    for group in (register_cli, staff_cli, outbox_cli, rates_cli, audit_cli):
+    for group in (register_cli, staff_cli, outbox_cli, rates_cli, complements_cli,
+                  audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -119,5 +119,8 @@ def _unexpected_error(error: Exception):
 
 def external_url(endpoint: str, **values) -> str:
     """A link for an e-mail, built from BASE_URL, never from the request's Host header."""
-    path = url_for(endpoint, _external=False, **values)
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:  # a command (``flask complements remind``): no request to build from
+        path = current_app.url_map.bind("").build(endpoint, values)
     return current_app.config["BASE_URL"] + path

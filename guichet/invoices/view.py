@@ -11,15 +11,20 @@ PDF never follow later changes of the profile, the beneficiary, the IBAN or the 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
+from flask import current_app
+from sqlalchemy import select
+
+from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
-from guichet.models import Attachment, BankAccount, Beneficiary, Invoice, User
+from guichet.models import (Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice,
+                            RefusalReason, User)
 from guichet.models.base import db
-from guichet.models.invoices import STATUS_DRAFT
+from guichet.models.invoices import STATUS_ACCEPTED, STATUS_DRAFT, STATUS_NEEDS_INFO
 
 from . import pricing
 from .parsing import read_values
@@ -76,6 +81,70 @@ class HistoryEntry:
     by_office: bool
     message: str
     status_label: str | None  # the state it moved to, when it moved
+
+
+@dataclass(frozen=True)
+class LineDecision:
+    """One priced line as the office decided it: claimed, approved, and why it is lower."""
+
+    label: str
+    claimed: Decimal
+    approved: Decimal
+    reason: str  # the reduction's reason (its label, then the office's text); "" if not reduced
+
+    @property
+    def reduced(self) -> bool:
+        return self.approved < self.claimed
+
+
+@dataclass(frozen=True)
+class DecisionShown:
+    """The office's decision that counts, as the insured person reads it: a validation (the
+    approved amount per line, each reduction with its reason, the total approved) or a
+    refusal (its reason and the office's text); and how to contest it."""
+
+    accepted: bool
+    decided_at: datetime
+    total_claimed: Decimal
+    total_approved: Decimal | None
+    lines: list[LineDecision]
+    refusal_reason: str
+    refusal_text: str
+    contest: str  # « Vous pouvez demander une décision formelle … » ("" when nothing to contest)
+
+    @property
+    def reduced(self) -> bool:
+        return any(line.reduced for line in self.lines) or (
+            self.total_approved is not None and self.total_approved < self.total_claimed)
+
+
+@dataclass(frozen=True)
+class ComplementShown:
+    """A request of the office for a complement, and the person's answer once given."""
+
+    id: int
+    asked_at: datetime
+    message: str
+    documents: list[str]
+    due_date: date | None
+    overdue: bool  # past its due date and still unanswered
+    answer: str | None
+    answered_at: datetime | None
+    files: list[Attachment]
+
+
+def local_today() -> date:
+    """Today in Neuchâtel (due dates are days there)."""
+    return datetime.now(ZURICH).date()
+
+
+def contest_sentence() -> str:
+    """How to contest a decision: the office issues a formal decision on request."""
+    config = current_app.config
+    return _("Vous pouvez demander une décision formelle à l'office si vous n'êtes pas "
+             "d'accord : vous pourrez ensuite la contester par une opposition. Appelez le "
+             "%(phone)s ou écrivez à %(email)s en indiquant le numéro de reçu.",
+             phone=config["OFFICE_PHONE"], email=config["CONTACT_EMAIL"])
 
 
 def display_value(spec: FieldSpec, raw: str | None) -> str:
@@ -390,6 +459,75 @@ class InvoiceView:
                     f"#lines-{index}-{name}",
                     f"{spec.line_label} {index + 1} — {line_labels.get(name, '')}", message))
         return found
+
+    # --- what the office decided, and what it asked -----------------------------------------
+
+    @cached_property
+    def decision(self) -> DecisionShown | None:
+        """The decision that counts (:func:`~.review.standing_decision`): ``None`` while the
+        office has not decided, during the second visa, and after a validation was sent back.
+        Nothing of the office's notes or of who decided."""
+        from .review import REDUCTION_REASONS, standing_decision  # review reads this module
+        decision = None if self.is_draft else standing_decision(self.invoice)
+        if decision is None:
+            return None
+        accepted = decision.outcome == STATUS_ACCEPTED
+        lines = []
+        if accepted:
+            labels = [line.label for line in self.lines]
+            for index, item in enumerate(decision.line_amounts or []):
+                code, text = item.get("reason_code"), (item.get("reason") or "").strip()
+                reason = str(REDUCTION_REASONS[code]) if code in REDUCTION_REASONS else ""
+                reason = " — ".join(part for part in (reason, text) if part)
+                lines.append(LineDecision(
+                    labels[index] if index < len(labels) else _("Ligne %(n)s", n=index + 1),
+                    Decimal(item["claimed"]), Decimal(item["approved"]), reason))
+            refusal_reason = ""
+        else:
+            refusal = db.session.scalar(select(RefusalReason).where(
+                RefusalReason.code == decision.reason_code))
+            refusal_reason = refusal.label if refusal is not None else ""
+        shown = DecisionShown(
+            accepted=accepted, decided_at=decision.visa_at or decision.decided_at,
+            total_claimed=self.invoice.total_claimed,
+            total_approved=decision.total_approved if accepted else None, lines=lines,
+            refusal_reason=refusal_reason,
+            refusal_text=(decision.reason_text or "").strip() if not accepted else "",
+            contest="")
+        if not accepted or shown.reduced:
+            shown = replace(shown, contest=contest_sentence())
+        return shown
+
+    @cached_property
+    def complements(self) -> list[ComplementShown]:
+        """Every request of the office for a complement, oldest first, with its answer and
+        the files sent with it."""
+        if self.is_draft:
+            return []
+        requests = db.session.scalars(select(ComplementRequest).where(
+            ComplementRequest.invoice_id == self.invoice.id).order_by(ComplementRequest.id))
+        today = local_today()
+        return [ComplementShown(
+            id=request.id, asked_at=request.created_at, message=request.message,
+            documents=request.document_list, due_date=request.due_date,
+            overdue=(request.answered_at is None and request.due_date is not None
+                     and request.due_date < today),
+            answer=request.answer, answered_at=request.answered_at,
+            files=[a for a in self.attachments if a.complement_request_id == request.id])
+            for request in requests]
+
+    @property
+    def open_complement(self) -> ComplementShown | None:
+        """The request the person has to answer now (« À compléter »)."""
+        if self.invoice.status != STATUS_NEEDS_INFO:
+            return None
+        waiting = [item for item in self.complements if item.answered_at is None]
+        return waiting[-1] if waiting else None
+
+    @property
+    def earlier_complements(self) -> list[ComplementShown]:
+        """The requests already answered (they stay readable on the invoice's page)."""
+        return [item for item in self.complements if item.answered_at is not None]
 
     @cached_property
     def history(self) -> list[HistoryEntry]:

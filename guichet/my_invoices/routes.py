@@ -317,7 +317,6 @@ def sent_invoice(invoice_id: int):
 
 def _show_page(invoice, form=None, upload_errors=()):
     return render_template("invoices/show.html", view=InvoiceView(invoice),
-                           complement=services.open_complement(invoice),
                            complement_form=form or ComplementForm(),
                            upload_errors=list(upload_errors))
 

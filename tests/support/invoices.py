@@ -12,7 +12,7 @@ from pathlib import Path
 
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.unit_of_work import unit_of_work
-from guichet.invoices import review, services
+from guichet.invoices import refusal_reasons, review, services
 from guichet.models import Beneficiary, Decision, Invoice, RegisteredPerson
 from guichet.models.base import db
 from tests.support.accounts import navs_with_check
@@ -235,3 +235,30 @@ def one_trip_draft(client, decision: str, route: dict | None = None, **answers) 
                                    **({"remark": remark} if remark is not None else {})},
               action="save")
     return invoice_id
+
+
+def take_and_validate(invoice, staff, approvals=None):
+    """A gestionnaire takes the invoice and validates it (in the caller's unit of work):
+    ``approvals`` is one :class:`~guichet.invoices.review.LineApproval` per priced line, or
+    by default the claimed amounts. With a new IBAN it then awaits the second visa."""
+    review.take(invoice, staff, invoice.version)
+    if approvals is None:
+        approvals = [review.LineApproval(line.amount) for line in review.claimed_lines(invoice)]
+    return review.validate(invoice, staff, invoice.version, list(approvals))
+
+
+def take_and_refuse(invoice, staff, code="missing_pieces", text=""):
+    """A gestionnaire takes the invoice and refuses it with one of the office's default
+    reasons (in the caller's unit of work)."""
+    refusal_reasons.seed_defaults()
+    review.take(invoice, staff, invoice.version)
+    return review.refuse(invoice, staff, invoice.version, code, text)
+
+
+def as_office(app, invoice_id, act, *args, **kwargs):
+    """Runs ``act(invoice, *args, **kwargs)`` as the office would, in its own unit of work
+    (the staff pages are not the subject here); returns what it returned."""
+    with app.test_request_context(), unit_of_work():
+        result = act(db.session.get(Invoice, invoice_id), *args, **kwargs)
+    db.session.expire_all()
+    return result

@@ -1,8 +1,8 @@
 """Flags with their reasons: the pièces' SHA-256 indexed (a pièce already sent with another
 invoice is flagged), and the flags stored as codes before become {"code", "reason"}
 
-Revision ID: b9c0d1e2f3a4
-Revises: a8b9c0d1e2f3
+Revision ID: c0d1e2f3a4b5
+Revises: b9c0d1e2f3a4
 Create Date: 2026-12-01 15:30:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b9c0d1e2f3a4'
-down_revision = 'a8b9c0d1e2f3'
+revision = 'c0d1e2f3a4b5'
+down_revision = 'b9c0d1e2f3a4'
 branch_labels = None
 depends_on = None
 
