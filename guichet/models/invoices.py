@@ -90,6 +90,8 @@ class Invoice(db.Model):
                             "queue_since", "id"),
                       Index("ix_invoices_type_queue", "invoice_type", "queue_rank",
                             "queue_since", "id"),
+                      Index("ix_invoices_status_type_queue", "status", "invoice_type",
+                            "queue_rank", "queue_since", "id"),
                       Index("ix_invoices_flagged_queue", "queue_rank", "queue_since", "id",
                             sqlite_where=text("flagged"), postgresql_where=text("flagged")),
                       Index("ix_invoices_status_assignee", "status", "assignee_id"),

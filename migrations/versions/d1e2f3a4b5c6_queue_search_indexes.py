@@ -1,7 +1,8 @@
 """The queue's searches read their page from the index alone: the indexes on the N° AVS and
 on the two name keys also hold the state and the place in the queue (key, status,
 queue_rank, queue_since, id), so that a search by a common surname (thousands of invoices)
-reads no table row but the 50 it shows
+reads no table row but the 50 it shows; and a state with a type (« Envoyée », « Facture
+standard ») is read in the queue's order
 
 Revision ID: d1e2f3a4b5c6
 Revises: c0d1e2f3a4b5
@@ -27,9 +28,12 @@ def upgrade():
     for name, column in KEYS:
         op.drop_index(name, table_name='invoices')
         op.create_index(name, 'invoices', [column, *ORDER], unique=False)
+    op.create_index('ix_invoices_status_type_queue', 'invoices',
+                    ['status', 'invoice_type', 'queue_rank', 'queue_since', 'id'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_invoices_status_type_queue', table_name='invoices')
     for name, column in reversed(KEYS):
         op.drop_index(name, table_name='invoices')
         op.create_index(name, 'invoices', [column], unique=False)
