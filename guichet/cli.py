@@ -143,6 +143,19 @@ def staff_create(email, role, name):
     click.echo(account.provisioning_uri)
 
 
+@staff_cli.command("demo-code")
+@click.argument("email")
+def staff_demo_code(email):
+    """Code actuel de l'application d'authentification d'un compte de démonstration."""
+    from guichet.demo import current_demo_code
+    code = current_demo_code(email)
+    if code is None:
+        raise click.ClickException("Seuls les comptes du personnel de démonstration (flask demo) "
+                                   "ont un code affichable ; les autres sont dans l'application "
+                                   "de la personne.")
+    click.echo(code)
+
+
 @outbox_cli.command("run", units=False)  # one unit per message
 @click.option("--once", is_flag=True, help="Un seul passage, puis s'arrête.")
 @click.option("--interval", default=15.0, show_default=True, help="Secondes entre deux passages.")

@@ -22,6 +22,16 @@ DEMO_STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DP"
 DEMO_SECOND_STAFF_TOTP = "KRSXG5CTMVRXEZLUKRSXG5CT"
 
 
+def current_demo_code(email: str) -> str | None:
+    """The code the authenticator app would show now for a demo staff account (their secrets are
+    printed by the demo anyway), or ``None`` for any other account."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_staff or user.totp_secret not in (DEMO_STAFF_TOTP,
+                                                                     DEMO_SECOND_STAFF_TOTP):
+        return None
+    return pyotp.TOTP(user.totp_secret).now()
+
+
 def navs(nine_digits: str) -> str:
     body = "756" + nine_digits
     return body + ean.calc_check_digit(body)
@@ -96,7 +106,8 @@ def load_demo() -> list[str]:
              "  (code actuel : %s ; administratrice)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(),
              "Second·e gestionnaire (pour le second visa) : visa@example.ch / même mot de passe ;",
              "  code TOTP du secret %s (code actuel : %s)"
-             % (DEMO_SECOND_STAFF_TOTP, pyotp.TOTP(DEMO_SECOND_STAFF_TOTP).now()), "",
+             % (DEMO_SECOND_STAFF_TOTP, pyotp.TOTP(DEMO_SECOND_STAFF_TOTP).now()),
+             "  Un code plus tard : flask --app guichet staff demo-code gestion@example.ch", "",
              "Anna a un IBAN et une décision pour chaque type de facture ; sa fille Lea Müller",
              "(registre de démonstration) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
              "",

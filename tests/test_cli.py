@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import flask
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -355,6 +357,15 @@ def test_demo_builds_a_usable_base_and_can_run_again(demo_app):
 
     second = demo()
     assert second.exit_code == 0, (second.output, second.exception)
+
+    # a demo gestionnaire's code for later logins; no other account's code is shown
+    with demo_app.app_context():
+        code = runner.invoke(args=["staff", "demo-code", "Visa@example.ch"])
+        other = runner.invoke(args=["staff", "demo-code", "anna.muster@example.ch"])
+    assert code.exit_code == 0, code.output
+    assert code.output.strip() in {pyotp.TOTP(DEMO_SECOND_STAFF_TOTP).at(time.time() + drift)
+                                   for drift in (-30, 0)}
+    assert other.exit_code != 0 and "démonstration" in other.output
     assert "anna.muster@example.ch" in second.output
     with demo_app.app_context():
         assert count(User) == 3  # Anna, the administrator, the second gestionnaire

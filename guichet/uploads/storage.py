@@ -121,6 +121,8 @@ def delete_stored(stored_name: str) -> None:
     """Removes a stored file; a missing one is fine."""
     path = upload_folder(create=False) / _checked(stored_name)
     path.unlink(missing_ok=True)
+    from .preview import forget_previews  # its page pictures go with it (preview imports us)
+    forget_previews(stored_name)
 
 
 def delete_many(stored_names) -> None:
