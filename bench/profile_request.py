@@ -14,6 +14,13 @@ The pages are those bench/run.py measures:
   poll     GET /demandes/liste?stamp=…  unchanged poll (204, HX-Request)
   pdf      GET /demandes/<id>/pdf       a 3-trip travel invoice's PDF
 
+and, on a database seeded with the queue (``--queue``), as the bench gestionnaire:
+
+  queue, queue_deep, queue_filtered     GET /gestion/ (first page, 80 % down, a filter)
+  search_avs, search_name, search_receipt   GET /gestion/?q=… (the three searches)
+  queue_poll    the results region's poll (htmx, HX-Trigger: queue-results)
+  staff_review  GET /gestion/demandes/<id>  the review screen
+
 While the list shortcut (guichet/invoices/shortcut.py) answers the poll, its one statement goes
 to the driver directly, so it is not among the SQL counted here.
 """
@@ -36,7 +43,11 @@ sys.path.insert(0, str(BENCH.parent))
 
 from run import LAST_STATE  # noqa: E402
 
-PAGES = ("home", "account", "edit", "review", "poll", "pdf")
+PAGES = ("home", "account", "edit", "review", "poll", "pdf", "queue", "queue_deep",
+         "queue_filtered", "search_avs", "search_name", "search_receipt", "queue_poll",
+         "staff_review")
+STAFF = {"queue", "queue_deep", "queue_filtered", "search_avs", "search_name",
+         "search_receipt", "queue_poll", "staff_review"}
 
 
 def main(argv=None) -> None:
@@ -92,17 +103,34 @@ def main(argv=None) -> None:
             "review": (f"/demandes/{draft}/verifier", {}),
             "poll": (stamp, {"HX-Request": "true"}),
             "pdf": (f"/demandes/{state['pdf_invoice_id']}/pdf", {})}
+    if "queue" in state:
+        queue = state["queue"]
+        digits = queue["navs13"]
+        region = {"HX-Request": "true", "HX-Trigger": "queue-results"}
+        urls.update({
+            "queue": ("/gestion/", {}), "queue_deep": (f"/gestion/?apres={queue['deep_cursor']}",
+                                                       {}),
+            "queue_filtered": ("/gestion/?etat=submitted&type=standard&age=7", {}),
+            "search_avs": (f"/gestion/?q={digits[:3]}.{digits[3:7]}.{digits[7:11]}."
+                           f"{digits[11:]}", {}),
+            "search_name": (f"/gestion/?q={queue['name']}", {}),
+            "search_receipt": (f"/gestion/?q={queue['receipt'].lower()}", {}),
+            "queue_poll": ("/gestion/", region),
+            "staff_review": (f"/gestion/demandes/{queue['review_invoice_id']}", {})})
+        staff_client = app.test_client()
+        staff_client.set_cookie(state["cookie_name"], state["staff_cookie"], domain="localhost")
     for key, (url, headers) in urls.items():
         if args.only and key not in args.only:
             continue
+        client_for = staff_client if key in STAFF else client
         expected = 204 if key == "poll" else 200
         for n in range(3):  # warm-up
-            assert client.get(url.format(n=-n), headers=headers).status_code == expected
+            assert client_for.get(url.format(n=-n), headers=headers).status_code == expected
         if args.timing:
             times = []
             for n in range(args.requests):
                 started = time.perf_counter()
-                client.get(url.format(n=n), headers=headers)
+                client_for.get(url.format(n=n), headers=headers)
                 times.append((time.perf_counter() - started) * 1000)
             times.sort()
             print(f"{key:8} median {times[len(times) // 2]:7.2f} ms   best {times[0]:7.2f} ms   "
@@ -113,7 +141,7 @@ def main(argv=None) -> None:
         started = time.perf_counter()
         profiler.enable()
         for n in range(args.requests):
-            client.get(url.format(n=n), headers=headers)
+            client_for.get(url.format(n=n), headers=headers)
         profiler.disable()
         wall = (time.perf_counter() - started) / args.requests * 1000
         sql_ms = sum(t for _s, t in statements) / args.requests * 1000

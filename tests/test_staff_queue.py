@@ -339,3 +339,14 @@ def test_the_queue_changes_nothing(app, staff_client, owner):
     assert (invoice.status, invoice.version, invoice.assignee_id) == (
         "submitted", version, None)
     assert staff_client.post("/gestion/").status_code == 405
+
+
+def test_each_tab_stops_counting_after_the_cap(app, staff_client, owner, monkeypatch):
+    from guichet.invoices import queue
+    from tests.support.queue import many_sent
+    many_sent(owner, 5)
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    with app.test_request_context():
+        counts = queue.state_counts(queue.QueueFilter(), staff_client.user)
+    assert counts["submitted"] == 4  # « more than 3 »: the index is read no further
+    assert counts["in_review"] == 0 and counts["paid"] is None

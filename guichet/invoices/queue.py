@@ -1,7 +1,7 @@
 """The staff queue (``/gestion/``): which invoices a gestionnaire sees, in which order, a page
 at a time, and how many there are in each state.
 
-Everything here is read from indexes (migration ``b9c0d1e2f3a4``): the order is the stored one,
+Everything here is read from indexes (migrations ``b9c0d1e2f3a4``, ``d1e2f3a4b5c6``): the order is the stored one,
 ``(queue_rank, queue_since, id)`` kept by :mod:`guichet.invoices.lifecycle`, and a page is a
 keyset page (« the 50 rows after this one »), so a page deep in the list costs what the first
 costs. The open states are exactly the ranks below ``RANK_DONE``, so « À traiter » is an index
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, tuple_, union, union_all
 from sqlalchemy.orm import aliased
 
 from guichet.core.audit import record
@@ -110,6 +110,10 @@ class QueueRow:
     queue_rank: int
     queue_since: datetime | None
     flagged: bool
+    #: days since it was sent, and whether an « À compléter » is past its due date: computed
+    #: once per page (``queue_page``), not once per row and use
+    age_days: int | None = None
+    overdue: bool = False
 
     @property
     def complement_received(self) -> bool:
@@ -117,23 +121,18 @@ class QueueRow:
             STATUS_SUBMITTED, STATUS_IN_REVIEW)
 
     @property
-    def overdue(self) -> bool:
-        """An « À compléter » past its due date (its ``queue_since`` is the due date)."""
-        if self.status != STATUS_NEEDS_INFO:
-            return False
-        return self.queue_rank == RANK_COMPLEMENT_OVERDUE or (
-            self.queue_since is not None and _aware(self.queue_since) < _start_of_today())
-
-    @property
     def second_visa(self) -> bool:
         return self.status == STATUS_VISA_PENDING
 
-    @property
-    def age_days(self) -> int | None:
-        """Days since it was sent."""
-        if self.submitted_at is None:
-            return None
-        return max(0, (utcnow() - _aware(self.submitted_at)).days)
+    @classmethod
+    def of(cls, row, now: datetime, today: datetime) -> QueueRow:
+        """A row of the page's query, with its age and whether it is overdue: an « À
+        compléter » past its due date (its ``queue_since`` is the due date)."""
+        age = None if row.submitted_at is None else max(0, (now - _aware(row.submitted_at)).days)
+        overdue = row.status == STATUS_NEEDS_INFO and (
+            row.queue_rank == RANK_COMPLEMENT_OVERDUE or (
+                row.queue_since is not None and _aware(row.queue_since) < today))
+        return cls(*row, age_days=age, overdue=overdue)
 
     @property
     def cursor(self) -> str:
@@ -218,17 +217,26 @@ def _state_condition(state: str):
     return Invoice.status == state
 
 
-def _search_condition(kind: str, term: str):
+def _search_alternatives(kind: str, term: str) -> list:
+    """The search as alternatives (an OR): each one an index range of its own."""
     if kind == SEARCH_AVS:
         holders = select(User.id).where(User.navs13 == term).scalar_subquery()
-        return or_(Invoice.subject_navs13 == term, Invoice.user_id == holders)
+        return [Invoice.subject_navs13 == term, Invoice.user_id == holders]
     if kind == SEARCH_RECEIPT:
-        return Invoice.receipt_number == term
-    return or_(and_(Invoice.subject_name_key >= term, Invoice.subject_name_key < term + _TOP),
-               and_(Invoice.holder_name_key >= term, Invoice.holder_name_key < term + _TOP))
+        return [Invoice.receipt_number == term]
+    return [and_(Invoice.subject_name_key >= term, Invoice.subject_name_key < term + _TOP),
+            and_(Invoice.holder_name_key >= term, Invoice.holder_name_key < term + _TOP)]
 
 
 def conditions(flt: QueueFilter, staff: User, now: datetime | None = None) -> list:
+    """The filter's conditions, the search's alternatives as one OR."""
+    common, alternatives = split_conditions(flt, staff, now)
+    return common + ([or_(*alternatives)] if alternatives else [])
+
+
+def split_conditions(flt: QueueFilter, staff: User, now: datetime | None = None
+                     ) -> tuple[list, list]:
+    """(the conditions every row meets, the search's alternatives or [])."""
     flt = flt.effective
     found = [_state_condition(flt.state)]
     scope = _scope(flt, staff)
@@ -241,39 +249,58 @@ def conditions(flt: QueueFilter, staff: User, now: datetime | None = None) -> li
             days=flt.older_than_days))
     if flt.flagged:
         found.append(Invoice.flagged.is_(True))
-    if flt.search:
-        found.append(_search_condition(*flt.search))
-    return found
+    return found, (_search_alternatives(*flt.search) if flt.search else [])
 
 
 _Holder = aliased(User)
 
 
 def queue_page(flt: QueueFilter, staff: User, after: str | None = None,
-               size: int = PAGE_SIZE) -> QueuePage:
+               size: int = PAGE_SIZE, names: dict[int, str] | None = None) -> QueuePage:
     """One page of the queue, most urgent first: the ``size`` rows after the cursor ``after``
-    (a « Page suivante » link), and the cursor of the next page when there is one."""
-    subject_name = func.coalesce(Beneficiary.prenom + literal(" ") + Beneficiary.nom,
-                                 _Holder.prenom + literal(" ") + _Holder.nom)
+    (a « Page suivante » link), and the cursor of the next page when there is one. ``names``:
+    the gestionnaires' names when the caller has them already (``staff_names()``)."""
     order = (Invoice.queue_rank, Invoice.queue_since, Invoice.id)
-    query = (select(Invoice.id, Invoice.user_id, Invoice.receipt_number, Invoice.status, Invoice.invoice_type,
-                    subject_name, Invoice.subject_navs13, Invoice.submitted_at,
-                    Invoice.total_claimed, Invoice.assignee_id, Invoice.queue_rank,
-                    Invoice.queue_since, Invoice.flagged)
-             .outerjoin(Beneficiary, Beneficiary.id == Invoice.beneficiary_id)
-             .join(_Holder, _Holder.id == Invoice.user_id)
-             .where(*conditions(flt, staff))
-             .order_by(*order).limit(size + 1))
+    # first the page's ids, from the indexes alone where they can (a search by a common name
+    # matches thousands of invoices: only the page's rows are then read and joined)
+    common, alternatives = split_conditions(flt, staff)
     cursor = decode_cursor(after)
     if cursor is not None:
-        query = query.where(tuple_(*order) > tuple_(
+        common.append(tuple_(*order) > tuple_(
             literal(cursor[0], Invoice.queue_rank.type),
             literal(cursor[1], Invoice.queue_since.type), literal(cursor[2], Invoice.id.type)))
-    rows = [QueueRow(*row) for row in db.session.execute(query)]
+    if len(alternatives) > 1:
+        # a UNION rather than an OR: each alternative read from its own index alone (key,
+        # state, place in the queue), where an OR would read every matching row of the table
+        found = union(*(select(*order).where(*common, alternative)
+                        for alternative in alternatives)).subquery("found")
+        ids = select(found.c.queue_rank, found.c.queue_since, found.c.id).order_by(
+            found.c.queue_rank, found.c.queue_since, found.c.id)
+    else:
+        ids = select(*order).where(*common, *alternatives).order_by(*order)
+    page_ids = ids.limit(size + 1).subquery("page_ids")
+    subject_name = func.coalesce(Beneficiary.prenom + literal(" ") + Beneficiary.nom,
+                                 _Holder.prenom + literal(" ") + _Holder.nom)
+    query = (select(Invoice.id, Invoice.user_id, Invoice.receipt_number, Invoice.status,
+                    Invoice.invoice_type, subject_name, Invoice.subject_navs13,
+                    Invoice.submitted_at, Invoice.total_claimed, Invoice.assignee_id,
+                    Invoice.queue_rank, Invoice.queue_since, Invoice.flagged)
+             .select_from(page_ids).join(Invoice, Invoice.id == page_ids.c.id)
+             .outerjoin(Beneficiary, Beneficiary.id == Invoice.beneficiary_id)
+             .join(_Holder, _Holder.id == Invoice.user_id)
+             .order_by(page_ids.c.queue_rank, page_ids.c.queue_since, page_ids.c.id))
+    now = utcnow()
+    today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+    rows = [QueueRow.of(row, now, today) for row in db.session.execute(query)]
     more = len(rows) > size
     rows = rows[:size]
+    assignees = {r.assignee_id for r in rows} - {None}
+    if names is not None and assignees <= names.keys():
+        shown = {staff_id: names[staff_id] for staff_id in assignees}
+    else:
+        shown = staff_names(assignees)
     return QueuePage(rows=rows, next_cursor=rows[-1].cursor if more else None,
-                     staff_names=staff_names({r.assignee_id for r in rows} - {None}))
+                     staff_names=shown)
 
 
 def record_search(flt: QueueFilter, page: QueuePage, staff: User) -> None:
@@ -290,23 +317,23 @@ def record_search(flt: QueueFilter, page: QueuePage, staff: User) -> None:
 
 
 def state_counts(flt: QueueFilter, staff: User) -> dict[str, int | None]:
-    """How many invoices each tab holds, for the gestionnaire choice in effect: every open
-    state (one grouped count on the ``(status, assignee_id)`` index), and a decided state only
-    while its tab is in view, up to :data:`COUNT_CAP` (``None``: not counted)."""
+    """How many invoices each tab holds, for the gestionnaire choice in effect, each up to
+    :data:`COUNT_CAP` (the tab then reads « 1000+ »): every open state, and a decided state
+    only while its tab is in view (``None``: not counted). One statement; each count stops
+    after ``COUNT_CAP + 1`` entries of the ``(status, assignee_id)`` index, so a queue of
+    20 000 open invoices costs what one of 1 000 costs."""
     scope = _scope(flt.effective, staff)
-    query = (select(Invoice.status, func.count()).where(Invoice.status.in_(OPEN_STATES))
-             .group_by(Invoice.status))
-    if scope is not None:
-        query = query.where(scope)
-    counts: dict[str, int | None] = {state: 0 for state in OPEN_STATES}
-    counts.update({state: None for state in DECIDED_STATES})
-    counts.update(dict(db.session.execute(query).all()))
-    if flt.state in DECIDED_STATES:
-        capped = select(Invoice.id).where(Invoice.status == flt.state)
+    counted = [*OPEN_STATES, *([flt.state] if flt.state in DECIDED_STATES else [])]
+    parts = []
+    for state in counted:
+        capped = select(Invoice.status).where(Invoice.status == state)
         if scope is not None:
             capped = capped.where(scope)
-        counts[flt.state] = db.session.scalar(
-            select(func.count()).select_from(capped.limit(COUNT_CAP + 1).subquery()))
+        capped = capped.limit(COUNT_CAP + 1).subquery()
+        parts.append(select(literal(state).label("state"), func.count().label("n"))
+                     .select_from(capped))
+    counts: dict[str, int | None] = {state: None for state in DECIDED_STATES}
+    counts.update({row.state: row.n for row in db.session.execute(union_all(*parts))})
     return counts
 
 
@@ -327,7 +354,3 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
-
-def _start_of_today() -> datetime:
-    now = utcnow()
-    return datetime(now.year, now.month, now.day, tzinfo=timezone.utc)

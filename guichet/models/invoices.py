@@ -81,7 +81,7 @@ class Invoice(db.Model):
     # A person's list, newest first, a page at a time (services.invoices_of).
     # The staff queue, most urgent first, a page at a time (keyset on rank, since, id).
     # Its tabs and filters (state, gestionnaire, type, flagged) in the same order, its counts
-    # per state, and its searches (migration b9c0d1e2f3a4, guichet.invoices.queue).
+    # per state, and its searches (migrations b9c0d1e2f3a4, d1e2f3a4b5c6; guichet.invoices.queue).
     __table_args__ = (Index("ix_invoices_user_list", "user_id", "created_at", "id"),
                       Index("ix_invoices_queue", "queue_rank", "queue_since", "id"),
                       Index("ix_invoices_status_queue", "status", "queue_rank", "queue_since",
@@ -90,12 +90,17 @@ class Invoice(db.Model):
                             "queue_since", "id"),
                       Index("ix_invoices_type_queue", "invoice_type", "queue_rank",
                             "queue_since", "id"),
+                      Index("ix_invoices_status_type_queue", "status", "invoice_type",
+                            "queue_rank", "queue_since", "id"),
                       Index("ix_invoices_flagged_queue", "queue_rank", "queue_since", "id",
                             sqlite_where=text("flagged"), postgresql_where=text("flagged")),
                       Index("ix_invoices_status_assignee", "status", "assignee_id"),
-                      Index("ix_invoices_subject_navs13", "subject_navs13"),
-                      Index("ix_invoices_subject_name_key", "subject_name_key"),
-                      Index("ix_invoices_holder_name_key", "holder_name_key"))
+                      Index("ix_invoices_subject_navs13", "subject_navs13", "status",
+                            "queue_rank", "queue_since", "id"),
+                      Index("ix_invoices_subject_name_key", "subject_name_key", "status",
+                            "queue_rank", "queue_since", "id"),
+                      Index("ix_invoices_holder_name_key", "holder_name_key", "status",
+                            "queue_rank", "queue_since", "id"))
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")

@@ -18,10 +18,11 @@ RESULTS_ID = "queue-results"
 def show_queue():
     """The queue as filtered by the GET form (``?etat=…&q=…``), a page at a time
     (``apres=<cursor>``); for htmx (the form, the poll) only the results region."""
-    form = QueueForm(queue.staff_names(), formdata=request.args)
+    names = queue.staff_names()
+    form = QueueForm(names, formdata=request.args)
     form.validate()  # a bad value is reported above the form; its default stands in
     flt = form.queue_filter()
-    page = queue.queue_page(flt, current_user, after=request.args.get("apres"))
+    page = queue.queue_page(flt, current_user, after=request.args.get("apres"), names=names)
     if not (wants_fragment() and request.headers.get("HX-Trigger") == RESULTS_ID):
         queue.record_search(flt, page, current_user)  # a poll shows what was already read
     return render("staff/queue.html", "staff/_queue_results.html", form=form, queue_filter=flt,
