@@ -224,8 +224,11 @@ def _search_alternatives(kind: str, term: str) -> list:
         return [Invoice.subject_navs13 == term, Invoice.user_id == holders]
     if kind == SEARCH_RECEIPT:
         return [Invoice.receipt_number == term]
-    return [and_(Invoice.subject_name_key >= term, Invoice.subject_name_key < term + _TOP),
-            and_(Invoice.holder_name_key >= term, Invoice.holder_name_key < term + _TOP)]
+    # the keys read « nom prénom »: « Mélanie Jeanrenaud » is also tried as « jeanrenaud melanie »
+    words = term.split(" ")
+    terms = [term] + ([" ".join(words[1:] + words[:1])] if len(words) > 1 else [])
+    return [and_(key >= prefix, key < prefix + _TOP) for prefix in terms
+            for key in (Invoice.subject_name_key, Invoice.holder_name_key)]
 
 
 def conditions(flt: QueueFilter, staff: User, now: datetime | None = None) -> list:
