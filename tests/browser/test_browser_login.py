@@ -65,7 +65,7 @@ def test_staff_log_in_with_an_authenticator_code(page, live, check, js):
     expect(page.get_by_text("Vous n'avez rien reçu ?")).to_have_count(0)
     check("code de l'application")
     enter_code(page, pyotp.TOTP(secret).now())
-    see_page(page, "Gestion", "Gestion des demandes")
+    see_page(page, "Demandes à traiter")
     expect(menu(page).get_by_role("link", name="Gestion")).to_be_visible()
     expect(menu(page).get_by_role("link", name="Mes demandes")).to_have_count(0)
     check("gestion")
