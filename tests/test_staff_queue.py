@@ -350,3 +350,20 @@ def test_each_tab_stops_counting_after_the_cap(app, staff_client, owner, monkeyp
         counts = queue.state_counts(queue.QueueFilter(), staff_client.user)
     assert counts["submitted"] == 4  # « more than 3 »: the index is read no further
     assert counts["in_review"] == 0 and counts["paid"] is None
+
+
+def test_the_filter_form_shows_what_was_asked_each_time(app, staff_client, factory):
+    """The form's fragment is rendered once per set of values: each request still gets the
+    values it asked for, and a new gestionnaire appears in the list at once."""
+    def selected(response, name):
+        form = response.get_data(as_text=True).split('id="queue-filters"')[1].split("</form>")[0]
+        select = form.split(f'name="{name}"')[1].split("</select>")[0]
+        return re.findall(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected',
+                          select)
+
+    first = staff_client.get("/gestion/?etat=submitted")
+    again = staff_client.get("/gestion/?etat=needs_info")
+    assert selected(first, "etat") != selected(again, "etat")
+    assert "needs_info" in str(selected(again, "etat"))
+    factory.user(email="nouvelle@example.ch", role="reviewer", prenom="Nora", nom="Nouvelle")
+    assert "Nora Nouvelle" in staff_client.get("/gestion/?etat=submitted").get_data(as_text=True)

@@ -7,6 +7,7 @@ from guichet.core.htmx import render, wants_fragment
 from guichet.invoices import queue
 
 from .blueprint import bp
+from .queue_filters import render_filters
 from .queue_forms import TYPE_LABELS, QueueForm, state_labels
 
 #: The id of the results region: its poll (every 30 s) sends it as ``HX-Trigger``.
@@ -25,7 +26,9 @@ def show_queue():
     page = queue.queue_page(flt, current_user, after=request.args.get("apres"), names=names)
     if not (wants_fragment() and request.headers.get("HX-Trigger") == RESULTS_ID):
         queue.record_search(flt, page, current_user)  # a poll shows what was already read
+    filters = None if wants_fragment() else render_filters(form, names, RESULTS_ID)
     return render("staff/queue.html", "staff/_queue_results.html", form=form, queue_filter=flt,
+                  filters=filters,
                   results=page, counts=queue.state_counts(flt, current_user),
                   after=request.args.get("apres"), tab_states=queue.TAB_STATES,
                   results_id=RESULTS_ID, state_labels=state_labels(),
