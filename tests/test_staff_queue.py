@@ -12,8 +12,8 @@ from guichet.core.audit import AuditEntry
 from guichet.core.identifiers import format_navs13, mask_navs13
 from guichet.models import Beneficiary, Invoice
 from guichet.models.base import db
-from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_IN_REVIEW, STATUS_PAID,
-                                     STATUS_REJECTED, STATUS_VISA_PENDING)
+from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_PAID, STATUS_REJECTED,
+                                     STATUS_VISA_PENDING)
 from tests.support.page import page_text
 from tests.support.queue import (answer_complement, ask_complement, let_complement_fall_due,
                                  many_sent, move, sent_invoice, take)

@@ -324,7 +324,7 @@ def test_complements_answers_decisions_and_who_acted(app, ready, staff_client, f
     assert "Voici le détail." in page and "détail.pdf" in page
     assert f"{name} : L'office demande un complément. (À compléter)" in page
     assert "l'assuré·e : Complément envoyé à l'office. (Envoyée)" in page
-    assert f"Validée le" in page and f"par {name}" in page
+    assert "Validée le" in page and f"par {name}" in page
     assert (f"{MOTIF} 87.35 CHF 80.00 CHF Au-delà du tarif ou du forfait applicable — "
             "Tarif de la convention") in page
     assert "Total validé 80.00 CHF" in page

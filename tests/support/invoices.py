@@ -12,7 +12,7 @@ from pathlib import Path
 
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.unit_of_work import unit_of_work
-from guichet.invoices import refusal_reasons, review, services
+from guichet.invoices import refusal_reasons, review
 from guichet.models import Beneficiary, Decision, Invoice, RegisteredPerson
 from guichet.models.base import db
 from tests.support.accounts import navs_with_check
