@@ -72,11 +72,8 @@ def main(argv=None) -> None:
     state = seeding.refresh_session(state)
     from sqlalchemy import event
 
-    from guichet import create_app
     from guichet.models.base import db
-    app = create_app({"SQLALCHEMY_DATABASE_URI": state["database_url"],
-                      "SECRET_KEY": state["secret_key"], "LOCAL_DEV": True,
-                      "UPLOAD_FOLDER": str(Path(state["workdir"]) / "uploads")})
+    app = seeding.make_app(state["database_url"], state["secret_key"], Path(state["workdir"]))
     statements: list[tuple[str, float]] = []
 
     with app.app_context():
