@@ -112,6 +112,11 @@ def test_a_complement_then_a_reduced_validation_with_a_second_visa(page, live, c
     validate = page.locator("#validate-form")
     expect(validate.get_by_label("Montant validé (CHF)")).to_have_value(
         re.compile(r"^11.?110\.95$"))
+    # every decision form open: it reflows on a phone-wide window too
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size(size)
     validate.get_by_label("Montant validé (CHF)").fill(APPROVED)
     validate.get_by_label("Motif de la réduction").select_option(
         label="Au-delà du tarif ou du forfait applicable")
