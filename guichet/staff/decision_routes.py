@@ -1,8 +1,8 @@
 """The gestionnaires' verbs on an invoice: take, release, reassign, complement, validate, refuse,
 second visa. POST only; each parses its form, calls one ``review`` verb and answers:
 
-- done: 303 back to the review screen, with a flash saying what happened (with JavaScript the
-  forms are boosted by htmx, which follows the redirect and shows the same page);
+- done: 303 back to the review screen, with a flash saying what happened (a whole page, with
+  JavaScript or without);
 - refused or wrong input: the review screen again with the errors and their summary (422);
 - the invoice changed since the page was shown (``review.Conflict``): 409 with the fresh
   screen and « Cette demande a changé entre-temps … », nothing of the request applied.
