@@ -20,9 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        from guichet.core.proxies import trust_proxies
+        trust_proxies(app, app.config["PROXY_COUNT"])
 
     from guichet.core import extensions as ext
     from guichet.models.base import db

@@ -27,3 +27,22 @@ def test_without_a_proxy_a_forged_forwarded_header_is_ignored(client, factory):
 @pytest.mark.config(PROXY_COUNT=1)
 def test_behind_one_proxy_the_visitor_address_is_counted(client, factory):
     assert _login_ip(client, factory.user()) == "203.0.113.7"
+
+
+@pytest.mark.parametrize("hops, forwarded, proto, address, secure", [
+    (1, "198.51.100.9, 203.0.113.7", "https", "203.0.113.7", True),
+    (2, "198.51.100.9, 203.0.113.7", "https, https", "198.51.100.9", True),
+    (2, "203.0.113.7", "https", "127.0.0.1", False),  # fewer hops than proxies: not trusted
+    (1, "", "ftp", "127.0.0.1", False),
+])
+def test_only_the_trusted_hops_of_the_forwarded_headers_count(hops, forwarded, proto, address,
+                                                               secure):
+    from werkzeug.test import EnvironBuilder
+
+    from guichet.core.proxies import ProxiedRequest
+    request_class = type("Request", (ProxiedRequest,), {"trusted_hops": hops})
+    environ = EnvironBuilder(headers={"X-Forwarded-For": forwarded,
+                                      "X-Forwarded-Proto": proto},
+                             environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
+    request = request_class(environ)
+    assert (request.remote_addr, request.is_secure) == (address, secure)

@@ -34,7 +34,9 @@ def main(argv: list[str]) -> int:
     document = pypdfium2.PdfDocument(pdf_path)
     try:
         count = len(document)
-        print(count, flush=True)
+        # the page count is this child's answer to its parent, on its standard output
+        sys.stdout.write(f"{count}\n")
+        sys.stdout.flush()
         for number in range(max(first, 1), min(last, count) + 1):
             page = document[number - 1]
             page_width, page_height = page.get_size()
