@@ -69,6 +69,22 @@ def ready_account(live) -> SimpleNamespace:
     return user
 
 
+def car_trip_draft(row, decisions: dict):
+    """A travel draft of ``row`` (a User, in the caller's unit of work): one car trip Le Locle →
+    Neuchâtel, 42 km, the vehicle required, 08:00–14:00, complete and ready to send."""
+    from guichet.invoices import services
+    from tests.support.invoices import a_recent_day
+
+    invoice = services.create_draft(row, "deplacement")
+    invoice.decision_number = decisions["deplacement"].replace(" ", "")
+    invoice.lines[0].data = {
+        "date": a_recent_day(), "depart": "Le Locle", "destination": "Neuchâtel",
+        "motif": "physiothérapie respiratoire", "transport": "car", "km": "42",
+        "vehicle_required": "yes", "departure_time": "08:00", "return_time": "14:00",
+        "nights": "0", "companion": "no"}
+    return invoice
+
+
 def add_child(live, user, born: date = date(2016, 7, 20), prenom: str = "Léo") -> str:
     """A child of ``user`` among the account's beneficiaries, to whom the register's API
     decision of ``user`` (made by :func:`ready_account`) then belongs; returns the child's

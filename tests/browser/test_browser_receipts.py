@@ -8,9 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.invoice_steps import ready_account
+from tests.browser.invoice_steps import car_trip_draft, ready_account
 from tests.browser.steps import JS_ON_AND_OFF, log_in_with_sms, menu, see_page
-from tests.support.invoices import a_recent_day
 
 PHONE = {"width": 390, "height": 844}
 
@@ -29,13 +28,7 @@ def sent_travel_invoice(live, user) -> str:
 
     with live.lock, live.app.test_request_context(), unit_of_work():
         row = db.session.query(User).filter_by(email=user.email).one()
-        invoice = services.create_draft(row, "deplacement")
-        invoice.decision_number = user.decisions["deplacement"].replace(" ", "")
-        invoice.lines[0].data = {
-            "date": a_recent_day(), "depart": "Le Locle", "destination": "Neuchâtel",
-            "motif": "physiothérapie respiratoire", "transport": "car", "km": "42",
-            "vehicle_required": "yes", "departure_time": "08:00", "return_time": "14:00",
-            "nights": "0", "companion": "no"}
+        invoice = car_trip_draft(row, user.decisions)
         services.submit(invoice, row, services.new_submit_token())
         invoice_id = invoice.id
     with live.app.app_context():

@@ -14,10 +14,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.invoice_steps import ready_account
+from tests.browser.invoice_steps import car_trip_draft, ready_account
 from tests.browser.steps import JS_ON_AND_OFF, enter_code, log_in, see_page
 from tests.support.files import pdf_bytes
-from tests.support.invoices import a_recent_day
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 900}
@@ -36,13 +35,7 @@ def sent_invoice_with_a_pdf(live, user) -> tuple[int, str]:
     data = pdf_bytes(2, text="Facture Taxi du Lac")
     with live.lock, live.app.test_request_context(), unit_of_work():
         row = db.session.scalars(select(User).filter_by(email=user.email)).one()
-        invoice = services.create_draft(row, "deplacement")
-        invoice.decision_number = user.decisions["deplacement"].replace(" ", "")
-        invoice.lines[0].data = {
-            "date": a_recent_day(), "depart": "Le Locle", "destination": "Neuchâtel",
-            "motif": "physiothérapie respiratoire", "transport": "car", "km": "42",
-            "vehicle_required": "yes", "departure_time": "08:00", "return_time": "14:00",
-            "nights": "0", "companion": "no"}
+        invoice = car_trip_draft(row, user.decisions)
         name = secrets.token_hex(16) + ".pdf"
         (upload_folder() / name).write_bytes(data)
         invoice.attachments.append(Attachment(
