@@ -1,5 +1,5 @@
-"""Who reaches the office's pages (security.md 8, 10–12): anonymous, insured, reviewer and
-admin × every ``staff.*`` endpoint of ``app.url_map`` (walked, so that each view added later is
+"""Who reaches the office's pages (security.md 8, 10–12): anonymous, insured, reviewer,
+transmission and admin × every ``staff.*`` endpoint of ``app.url_map`` (walked, so that each view added later is
 covered), GET and POST, page and htmx fragment; staff never treated as insured on the insured
 pages; the staff's idle timeout of 15 minutes; no staff account in a fresh database."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from flask import url_for
 from sqlalchemy import func, select, update
 
 from guichet import create_app
-from guichet.core.access import ADMIN, INSURED, STAFF, access_level
+from guichet.core.access import ADMIN, INSURED, STAFF, TRANSMISSION, access_level
 from guichet.models import (AuditEntry, AuthSession, Invoice, OutboxMessage, ReviewDecision,
                             StaffNote, User, utcnow)
 from guichet.models.auth_session import STAGE_FULL
@@ -93,7 +93,7 @@ def test_the_walk_covers_the_staff_pages(app, sample):
     assert {"staff.show_queue", "staff.show_invoice", "staff.show_person",
             "staff.correct_identity"} <= endpoints
     levels = {level for _e, level, *_rest in staff_requests(app, sample)}
-    assert levels <= {STAFF, ADMIN}, "a staff.* view without a staff or admin mark"
+    assert levels <= {STAFF, TRANSMISSION, ADMIN}, "a staff.* view without a staff mark"
 
 
 def test_anonymous_visitors_are_sent_to_the_login(app, sample):
@@ -128,13 +128,18 @@ def test_insured_persons_do_not_even_see_that_staff_pages_exist(app, sample, rea
     assert len(refusals) == 2 * len(requests)
 
 
-def check_allowed(client, requests, sample, admin: bool):
+#: The levels each staff role reaches.
+REACHES = {"reviewer": {STAFF}, "transmission": {STAFF, TRANSMISSION},
+           "admin": {STAFF, TRANSMISSION, ADMIN}}
+
+
+def check_allowed(client, requests, sample, role: str):
     for endpoint, level, method, url, real in requests:
         for headers in ({}, HTMX):
             response = client.open(url, method=method, data={}, headers=headers)
             status = response.status_code
             where = (endpoint, method, headers, status)
-            if level == ADMIN and not admin:
+            if level not in REACHES[role]:
                 assert status == 403, where
                 continue
             assert status < 500 and status not in (401, 403), where
@@ -146,20 +151,23 @@ def check_allowed(client, requests, sample, admin: bool):
                 assert status in (200, 303), where
 
 
-def test_reviewers_reach_every_staff_page_but_the_administrators(app, sample, staff_client):
+@pytest.mark.parametrize("role", ["reviewer", "transmission"])
+def test_each_role_reaches_its_staff_pages_and_no_other(app, sample, staff_login, role):
+    client = staff_login(role, f"{role}@office.example.ch")
     requests = staff_requests(app, sample)
-    admin_only = [item for item in requests if item[1] == ADMIN]
+    out_of_reach = [item for item in requests if item[1] not in REACHES[role]]
+    assert out_of_reach
     before = office_state(sample)
-    check_allowed(staff_client, admin_only, sample, admin=False)
+    check_allowed(client, out_of_reach, sample, role)
     assert office_state(sample) == before  # refused: nothing applied
-    check_allowed(staff_client, requests, sample, admin=False)
+    check_allowed(client, requests, sample, role)
 
 
 def test_administrators_reach_every_staff_page(app, sample, admin_client):
-    check_allowed(admin_client, staff_requests(app, sample), sample, admin=True)
+    check_allowed(admin_client, staff_requests(app, sample), sample, "admin")
 
 
-@pytest.mark.parametrize("role", ["reviewer", "admin"])
+@pytest.mark.parametrize("role", ["reviewer", "transmission", "admin"])
 def test_staff_are_never_treated_as_insured_on_the_insured_pages(app, sample, staff_login,
                                                                  role):
     client = staff_login(role, f"{role}@office.example.ch")

@@ -16,6 +16,7 @@ PUBLIC = "public"
 INSURED = "insured"
 STAFF = "staff"
 ADMIN = "admin"
+TRANSMISSION = "transmission"
 ANY_USER = "any_user"
 PUBLIC_ENDPOINTS = {"static"}
 
@@ -35,6 +36,8 @@ staff_required = _mark(STAFF)
 """Office staff who passed both login factors."""
 admin_required = _mark(ADMIN)
 """An administrator of the office who passed both login factors."""
+transmission_required = _mark(TRANSMISSION)
+"""Staff with the transmission right (the transmission role or an administrator)."""
 login_required = _mark(ANY_USER)
 """Anyone who passed both login factors."""
 
@@ -67,12 +70,15 @@ def _enforce():
             flash(_("Votre session a expiré. Connectez-vous à nouveau."), "info")
             return "", 204, {"HX-Redirect": url_for("auth.login")}
         abort(401)
-    if (level in (STAFF, ADMIN) and not current_user.is_staff
+    if (level in (STAFF, ADMIN, TRANSMISSION) and not current_user.is_staff
             or level == INSURED and current_user.is_staff):
         # an answer, not an exception: the unit of work keeps the audit entry
         record("access_refused", object_type="endpoint", object_id=request.endpoint)
         return error_response(403 if level == INSURED else 404)
     if level == ADMIN and not current_user.is_admin:
+        record("access_refused", object_type="endpoint", object_id=request.endpoint)
+        return error_response(403)
+    if level == TRANSMISSION and not current_user.can_transmit:
         record("access_refused", object_type="endpoint", object_id=request.endpoint)
         return error_response(403)
     return None

@@ -14,10 +14,11 @@ from .recovery_codes import RecoveryCode
 from .register import RegisteredPerson
 from .tokens import UsedToken
 from .types import utcnow
-from .user import ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, STAFF_ROLES, User
+from .user import (ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, ROLE_TRANSMISSION, STAFF_ROLES,
+                   User)
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
            "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "RefusalReason", "ReviewDecision", "StaffNote", "AuthSession", "SmsCode", "OutboxMessage",
            "RecoveryCode", "RegisteredPerson",
-           "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER",
+           "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER", "ROLE_TRANSMISSION",
            "STAFF_ROLES"]

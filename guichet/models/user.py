@@ -13,7 +13,10 @@ from .types import UTCDateTime, utcnow
 ROLE_INSURED = "insured"
 ROLE_REVIEWER = "reviewer"
 ROLE_ADMIN = "admin"
-STAFF_ROLES = (ROLE_REVIEWER, ROLE_ADMIN)
+#: A gestionnaire who also builds the transmission batches for the Centrale de compensation and
+#: records their payment (admins may do it too).
+ROLE_TRANSMISSION = "transmission"
+STAFF_ROLES = (ROLE_REVIEWER, ROLE_TRANSMISSION, ROLE_ADMIN)
 
 
 class User(UserMixin, db.Model):
@@ -54,6 +57,13 @@ class User(UserMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # The creditor number (NIF) the Centrale de compensation gives at the first payment to this
+    # account's holder (the insured person or the legal representative), printed on every later
+    # invoice; set by the payment import or by staff.
+    nif: Mapped[str | None] = mapped_column(String(20))
+    # A staff account an administrator disabled: it can no longer log in, its sessions ended.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
@@ -61,6 +71,15 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == ROLE_ADMIN
+
+    @property
+    def can_transmit(self) -> bool:
+        """May build transmission batches and record payments."""
+        return self.role in (ROLE_ADMIN, ROLE_TRANSMISSION)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account cannot be logged in
+        return self.disabled_at is None
 
     @property
     def has_authenticator(self) -> bool:

@@ -37,6 +37,13 @@ def _reason_or_404(reason_id: int) -> RefusalReason:
     return db.get_or_404(RefusalReason, reason_id)
 
 
+@bp.route("/administration")
+@admin_required
+def show_administration():
+    """The administrators' index: what they keep, one link each."""
+    return render_template("staff/administration.html")
+
+
 @bp.route("/motifs-de-refus")
 @admin_required
 def list_refusal_reasons():
