@@ -76,6 +76,9 @@ class Invoice(db.Model):
     subject_navs13: Mapped[str | None] = mapped_column(String(13))
     subject_name_key: Mapped[str | None] = mapped_column(String(201))
     holder_name_key: Mapped[str | None] = mapped_column(String(201))
+    # « Payée »: the day the Centrale de compensation paid and the amount it paid.
+    paid_on: Mapped[date | None]
+    paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
     __mapper_args__ = {"version_id_col": version}
     # A person's list, newest first, a page at a time (services.invoices_of).

@@ -1,5 +1,5 @@
 """The account's creditor number (NIF) from the Centrale de compensation, and disabled staff
-accounts
+accounts; the day and amount an invoice was paid
 
 Revision ID: e2f3a4b5c6d7
 Revises: d1e2f3a4b5c6
@@ -21,9 +21,16 @@ def upgrade():
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('nif', sa.String(length=20), nullable=True))
         batch.add_column(sa.Column('disabled_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('invoices') as batch:
+        batch.add_column(sa.Column('paid_on', sa.Date(), nullable=True))
+        batch.add_column(sa.Column('paid_amount', sa.Numeric(precision=12, scale=2),
+                                   nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('invoices') as batch:
+        batch.drop_column('paid_amount')
+        batch.drop_column('paid_on')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('disabled_at')
         batch.drop_column('nif')
