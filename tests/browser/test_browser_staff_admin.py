@@ -1,4 +1,4 @@
-"""An administrator keeps the refusal reasons, from the queue's link, with JavaScript on and off:
+"""An administrator keeps the refusal reasons, from the queue's link to the administration page, with JavaScript on and off:
 a reason added (after an empty try, refused and explained), moved up, deactivated; axe-core and
 vnu check each page."""
 from __future__ import annotations
@@ -29,7 +29,10 @@ def test_an_administrator_keeps_the_refusal_reasons(page, live, check, js):
     page.goto("/")
     log_in(page, admin.email)
     enter_code(page, pyotp.TOTP(secret).now())
-    page.get_by_role("link", name="Gérer les motifs de refus").click()
+    page.get_by_role("link", name="Administration de l'office").click()
+    see_page(page, "Administration de l'office")
+    check("l'administration de l'office")
+    page.get_by_role("link", name="Motifs de refus").click()
     see_page(page, "Motifs de refus")
     check("les motifs de refus")
 
