@@ -47,6 +47,7 @@ def _new_token(invitation: StaffInvitation) -> str:
     now = utcnow()
     invitation.token_hash = _token_hash(token)
     invitation.sent_at = now
+    invitation.created_at = invitation.created_at or now
     invitation.expires_at = now + current_app.config["STAFF_INVITATION_MAX_AGE"]
     invitation.pending_password_hash = None
     invitation.pending_totp_secret = new_secret()
