@@ -9,12 +9,23 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone_steps import PHONE_WIDTH, too_wide
 from tests.browser.steps import JS_ON_AND_OFF, enter_code, log_in, log_out, menu, see_page
 from tests.support.accounts import PASSWORD, app_code
 
 pytestmark = pytest.mark.usefixtures("generous_login_limits")
 
 NEW_PASSWORD = "classeur vert du mardi 42"
+
+
+def fits_a_phone(page) -> None:
+    """At 390 px wide the page reflows without scrolling sideways (then back to the desk)."""
+    desk = page.viewport_size
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    try:
+        assert too_wide(page) is None, too_wide(page)
+    finally:
+        page.set_viewport_size(desk)
 
 
 @JS_ON_AND_OFF
@@ -49,6 +60,7 @@ def test_an_administrator_invites_a_reviewer_who_enrolls_and_logs_in(page, live,
     card = page.locator("li.staff-account", has_text=invited)
     expect(card).to_contain_text("Invité·e")
     check("le personnel, invitation envoyée")
+    fits_a_phone(page)
     log_out(page)
 
     # --- the reviewer, from the e-mail ---------------------------------------------------------
@@ -56,6 +68,7 @@ def test_an_administrator_invites_a_reviewer_who_enrolls_and_logs_in(page, live,
     see_page(page, "Créer votre compte du personnel")
     expect(page.get_by_text(invited)).to_be_visible()
     check("l'invitation, le mot de passe")
+    fits_a_phone(page)
     page.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirmez le mot de passe").fill(NEW_PASSWORD + " bis")
     page.get_by_role("button", name="Continuer").click()
@@ -70,6 +83,7 @@ def test_an_administrator_invites_a_reviewer_who_enrolls_and_logs_in(page, live,
                             level=2)).to_be_visible()
     expect(page.locator("figure.qr svg")).to_be_visible()
     check("l'invitation, l'application")
+    fits_a_phone(page)
     secret = page.locator("#secret code").inner_text().replace(" ", "")
     page.get_by_label("Code affiché par l'application").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirmer").click()
@@ -98,3 +112,4 @@ def test_an_administrator_invites_a_reviewer_who_enrolls_and_logs_in(page, live,
     expect(card).to_contain_text("Désactivé")
     expect(card.get_by_role("button", name="Réactiver : Léa Nouvelle")).to_be_visible()
     check("le personnel, compte désactivé")
+    fits_a_phone(page)
