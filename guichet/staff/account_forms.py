@@ -16,8 +16,8 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role, ROLE_LABELS[role]) for role in STAFF_ROLES]
 
 
-def _role_field():
-    return SelectField(_l("Rôle"), choices=role_choices, default=ROLE_REVIEWER,
+def _role_field(label=_l("Rôle")):
+    return SelectField(label, choices=role_choices, default=ROLE_REVIEWER,
                        validators=[required(_l("Choisissez un rôle.")),
                                    AnyOf(STAFF_ROLES, message=_l("Choisissez l'un des rôles "
                                                                  "proposés."))],
@@ -39,4 +39,4 @@ class StaffRoleForm(FlaskForm):
     class Meta:
         csrf = False
 
-    role = _role_field()
+    role = _role_field(_l("Nouveau rôle"))
