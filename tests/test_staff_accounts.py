@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+import threading
 from datetime import timedelta
 
 import pyotp
@@ -503,3 +504,43 @@ def test_the_command_line_makes_only_the_first_administrator(app, runner):
     assert result.exit_code == 1
     assert "invitez les autres membres du personnel" in result.output
     assert user_by("second@office.example.ch") is None
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, factory):
+    """The guard locks the administrators' rows: the second demotion waits for the first,
+    then finds itself the last administrator's (PostgreSQL; SQLite writes one at a time)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    first = factory.user(email="un@office.example.ch", role="admin", totp_secret="A" * 32)
+    second = factory.user(email="deux@office.example.ch", role="admin", totp_secret="B" * 32)
+    demoted_once, release, outcome = threading.Event(), threading.Event(), {}
+
+    def demote(actor_id, target_id, name, hold=False):
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    accounts.change_role(db.session.get(User, actor_id),
+                                         db.session.get(User, target_id), "reviewer")
+                    if hold:  # keeps its locks until told
+                        demoted_once.set()
+                        release.wait(10)
+                outcome[name] = "done"
+            except accounts.AccountActionRefused:
+                outcome[name] = "refused"
+            finally:
+                db.session.remove()
+
+    one = threading.Thread(target=demote, args=(first.id, second.id, "one", True))
+    one.start()
+    assert demoted_once.wait(10)
+    two = threading.Thread(target=demote, args=(second.id, first.id, "two"))
+    two.start()
+    two.join(0.5)
+    assert two.is_alive()  # waiting for the first one's locks
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert outcome == {"one": "done", "two": "refused"}
+    db.session.expire_all()
+    assert db.session.scalars(select(User.email).where(User.role == "admin")).all() == [
+        "un@office.example.ch"]
