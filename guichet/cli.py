@@ -130,7 +130,8 @@ def _print_report(report) -> None:
 @click.option("--role", type=click.Choice(STAFF_ROLES), required=True)
 @click.option("--name", default="", help="Prénom et nom.")
 def staff_create(email, role, name):
-    """Crée un compte du personnel ; mot de passe lu sur l'entrée standard."""
+    """Crée le premier compte du personnel (les suivants sont invités par un administrateur) ;
+    mot de passe lu sur l'entrée standard."""
     from guichet.staff.services import StaffAccountRefused, create_staff_account
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
         "Mot de passe", hide_input=True, confirmation_prompt=True)

@@ -27,6 +27,9 @@ PUBLIC_ENDPOINTS = {
     "auth.register", "auth.check_register_field", "auth.login", "auth.second_factor",
     "auth.resend_code", "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
     "account.confirm_email_change",
+    # the e-mailed link of a staff invitation or authenticator reset: the token (256 random
+    # bits, stored hashed, single use, 72 hours) is the only way in (staff_enrollment_routes)
+    "auth.enroll_staff", "auth.enroll_staff_authenticator",
 }
 """Reachable without logging in. Adding to this list is a security decision: say why in review."""
 

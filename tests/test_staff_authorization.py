@@ -20,6 +20,7 @@ from guichet.models.base import db
 from tests.support.files import pdf_bytes
 from tests.support.invoices import ask_for_complement
 from tests.support.people import sent_invoice
+from tests.support.staff_accounts import pending_invitation
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 HTMX = {"HX-Request": "true"}
@@ -29,7 +30,10 @@ HTMX = {"HX-Request": "true"}
 def sample(app, ready, factory):
     """A sent invoice with a pièce, of an insured person: what fills the routes' arguments."""
     invoice = sent_invoice(ready)
-    return {"invoice": invoice, "person": ready.user, "attachment": invoice.attachments[0]}
+    return {"invoice": invoice, "person": ready.user, "attachment": invoice.attachments[0],
+            "staff": factory.user(email="sample.staff@office.example.ch", role="reviewer",
+                                  totp_secret="JBSWY3DPEHPK3PXP"),
+            "invitation": pending_invitation("sample.invited@office.example.ch")}
 
 
 def argument_value(name: str, sample: dict) -> tuple[object, bool]:
@@ -41,6 +45,10 @@ def argument_value(name: str, sample: dict) -> tuple[object, bool]:
         return sample["person"].id, True
     if name in ("attachment_id", "piece_id"):
         return sample["attachment"].id, True
+    if name == "staff_id":
+        return sample["staff"].id, True
+    if name == "invitation_id":
+        return sample["invitation"].id, True
     if name in ("page", "page_number", "number"):
         return 1, True
     return 1, False

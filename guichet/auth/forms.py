@@ -61,3 +61,22 @@ class AppSetupForm(FlaskForm):
         required(_l("Saisissez le code à 6 chiffres que l'application affiche.")),
         Length(max=20, message=_l("Le code compte 6 chiffres."))],
         description=_l("6 chiffres, renouvelés toutes les 30 secondes."))
+
+
+@new_password_fields(label=_l("Mot de passe"), confirm_label=_l("Confirmez le mot de passe"))
+class StaffPasswordForm(FlaskForm):
+    """An invited staff member's first step: the password, twice."""
+    FIELD_ORDER = ("password", "password_confirm")
+
+
+class StaffAppForm(AppSetupForm):
+    """An invited staff member's second step: the first code of the new app."""
+
+
+class StaffAppResetForm(AppSetupForm):
+    """After a reset: the password kept proves it is the person (the e-mailed link alone does
+    not), and the first code of the new app."""
+    current_password = PasswordField(_l("Votre mot de passe"), validators=[
+        required(), Length(max=1024, message=_l("Ce mot de passe est trop long."))],
+        description=_l("Celui que vous utilisez déjà : il ne change pas."))
+    FIELD_ORDER = ("current_password", "code")

@@ -256,3 +256,4 @@ def resend_confirmation():
 
 
 from . import authenticator_routes  # noqa: E402,F401  (its views join the blueprint)
+from . import staff_enrollment_routes  # noqa: E402,F401  (the staff's e-mailed links)

@@ -110,6 +110,12 @@ def start_login(email: str, password: str) -> LoginStart | None:
         record("login_failed", actor=user, object_type="user", object_id=user.id,
                reason="password")
         return None
+    if not user.is_active or user.is_staff and not user.has_authenticator:
+        # a disabled staff account, or one whose app was reset and not yet enrolled again:
+        # the same answer as a wrong password
+        record("login_failed", actor=user, object_type="user", object_id=user.id,
+               reason="disabled" if not user.is_active else "no_authenticator")
+        return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     pending = open_session(user, STAGE_PASSWORD, phone_hint=user.phone)
@@ -157,7 +163,7 @@ def complete_second_factor(pending: AuthSession, method: str | None, code: str) 
     """Checks the code (SMS, authenticator app or recovery code, as ``method`` says); on
     success replaces the pending session by a full one, freshly proved."""
     user = pending.user
-    if pending.stage != STAGE_PASSWORD or user is None:
+    if pending.stage != STAGE_PASSWORD or user is None or not user.is_active:
         return None
     if not check_second_factor(user, pending, PURPOSE_LOGIN, method, code):
         return None

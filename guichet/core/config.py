@@ -67,6 +67,8 @@ class Defaults:
 
     EMAIL_CONFIRM_MAX_AGE = timedelta(hours=24)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    # The link that makes a staff account, or enrolls a new authenticator app after a reset.
+    STAFF_INVITATION_MAX_AGE = timedelta(hours=72)
 
     # Argon2id parameters (argon2-cffi defaults, RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
@@ -163,7 +165,8 @@ def load_config(app, test_config: dict | None = None) -> None:
 
     for key in ("SESSION_IDLE_TIMEOUT", "STAFF_SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
                 "SMS_CODE_VALIDITY", "STEP_UP_FRESHNESS", "EMAIL_CONFIRM_MAX_AGE",
-                "PASSWORD_RESET_MAX_AGE", "PERMANENT_SESSION_LIFETIME"):
+                "PASSWORD_RESET_MAX_AGE", "PERMANENT_SESSION_LIFETIME",
+                "STAFF_INVITATION_MAX_AGE"):
         if isinstance(app.config[key], (int, float)):
             app.config[key] = timedelta(seconds=app.config[key])
 

@@ -134,8 +134,8 @@ def revoke_all(user: User, keep: AuthSession | None = None) -> None:
 
 def _load_user_from_session(_request):
     auth_session = current_auth_session(STAGE_FULL)
-    if auth_session is None or auth_session.user is None:
-        return None
+    if auth_session is None or auth_session.user is None or not auth_session.user.is_active:
+        return None  # a disabled account's sessions were ended; this guards a late request
     now = utcnow()
     if touch_due(auth_session.last_seen_at, now) and not _is_background_request():
         db.session.execute(update(AuthSession).where(AuthSession.id == auth_session.id)

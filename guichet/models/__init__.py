@@ -12,6 +12,7 @@ from .outbox import OutboxMessage
 from .rates import Rate
 from .recovery_codes import RecoveryCode
 from .register import RegisteredPerson
+from .staff_invitation import StaffInvitation
 from .tokens import UsedToken
 from .types import utcnow
 from .user import (ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, ROLE_TRANSMISSION, STAFF_ROLES,
@@ -19,6 +20,6 @@ from .user import (ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, ROLE_TRANSMISSION, S
 
 __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decision", "Rate", "Attachment", "ComplementRequest", "Invoice",
            "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "RefusalReason", "ReviewDecision", "StaffNote", "AuthSession", "SmsCode", "OutboxMessage",
-           "RecoveryCode", "RegisteredPerson",
+           "RecoveryCode", "RegisteredPerson", "StaffInvitation",
            "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER", "ROLE_TRANSMISSION",
            "STAFF_ROLES"]

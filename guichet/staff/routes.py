@@ -2,6 +2,7 @@
 administrators' lists. Importing this module registers every view on :data:`bp`."""
 from . import (admin_routes, decision_routes, person_routes, queue_routes,  # noqa: F401
                review_routes)
+from . import account_routes  # noqa: F401  (« Personnel »: staff accounts, issue 10)
 from .blueprint import bp
 
 __all__ = ["bp"]

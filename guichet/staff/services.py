@@ -1,4 +1,6 @@
-"""The office's staff accounts: made by an operator (``flask staff create``), never by a form.
+"""The office's first staff account: made by an operator (``flask staff create``), never by a
+form. Once an active administrator exists, every other account comes from an invitation
+(« Personnel », staff/accounts.py): the command then refuses.
 
 A staff member logs in with a password and the code of an authenticator app (TOTP), not SMS:
 the account is created with its TOTP secret, and the operator hands the ``otpauth://`` URI to
@@ -12,7 +14,7 @@ import pyotp
 from sqlalchemy import select
 
 from guichet.core.passwords import check_password, hash_password
-from guichet.models import STAFF_ROLES, User, utcnow
+from guichet.models import ROLE_ADMIN, STAFF_ROLES, User, utcnow
 from guichet.models.base import db
 
 TOTP_ISSUER = "Guichet Office AI"
@@ -31,11 +33,16 @@ class NewStaffAccount:
 
 def create_staff_account(email: str, role: str, password: str, name: str = "") -> NewStaffAccount:
     """A confirmed staff account with a new TOTP secret. Refused (:class:`StaffAccountRefused`)
-    when the address already has an account, the role is not a staff role, or the password
-    breaks the policy. Adds the user to the session; the caller's unit of work commits."""
+    when an active administrator exists already (they invite the others), the address already
+    has an account, the role is not a staff role, or the password breaks the policy. Adds the user to the session; the caller's unit of work commits."""
     email = email.strip().lower()
     if role not in STAFF_ROLES:
         raise StaffAccountRefused(f"Rôle inconnu : {role} ({', '.join(STAFF_ROLES)}).")
+    if db.session.scalar(select(User.id).where(User.role == ROLE_ADMIN,
+                                               User.disabled_at.is_(None)).limit(1)):
+        raise StaffAccountRefused("Un compte administrateur actif existe déjà : invitez les "
+                                  "autres membres du personnel depuis Administration › "
+                                  "Personnel.")
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise StaffAccountRefused("Un compte existe déjà pour cette adresse.")
     problems = check_password(password, email=email)

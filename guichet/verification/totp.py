@@ -51,8 +51,13 @@ def new_secret() -> str:
 
 def provisioning_uri(user: User, secret: str) -> str:
     """``otpauth://totp/…``: what the app reads from the QR code."""
+    return provisioning_uri_for(user.email, secret)
+
+
+def provisioning_uri_for(email: str, secret: str) -> str:
+    """The same for an address whose account does not exist yet (a staff invitation)."""
     issuer = f"{ISSUER} {current_app.config['OFFICE_NAME']}"
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
 
 
 def grouped_secret(secret: str) -> str:
