@@ -1,0 +1,569 @@
+"""The transmission PDFs: one PDF per validated invoice for the Centrale de compensation (the
+ZAS takes no collective invoices), laid out like the official IV invoice forms (300.001 hearing
+aids, 300.003 the others), and the batch PDF (a cover page, then every invoice PDF in order).
+
+An invoice's PDF: its own pages (xhtml2pdf, ``templates/invoices/transmission_invoice.html``:
+office, batch, receipt, N° AVS, N° de décision, the beneficiary, the creditor with address,
+IBAN, account holder and NIF, the lines with their tariff code, claimed and approved amounts
+and reduction reasons, the « Visa de l'office AI »), then its pièces appended: PDFs as
+received (pages copied), images as A4 pages; then « Page 3 / 7 » written over every page (a
+reportlab overlay merged with pikepdf). In the batch PDF every page also carries the batch
+number and its page in the batch.
+
+Which pièces are appended: only those the virus scanner found clean, whose file is still there
+with the SHA-256 of its row, and that open (pikepdf for PDFs, Pillow for images). The upload
+checks already refused encrypted, scripted and unparsable files; a pièce that still cannot be
+read (a file damaged on disk, a PDF qpdf cannot copy) is listed on the invoice's own page with
+the reason it is missing, never appended, and never stops the batch.
+
+Identical bytes at every call for the same data: reportlab's ``invariant`` mode, no dates in
+the document information, and pikepdf's ``deterministic_id``.
+
+Memory: the batch renders each invoice into a temporary file (its pièces opened, copied and
+closed with it), releases the invoice's rows, and only then joins the files (pikepdf copies
+their pages; qpdf reads their content from the files while writing the result).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+import pikepdf
+from flask import current_app, render_template
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas as rl_canvas
+from sqlalchemy import inspect as sa_inspect
+from xhtml2pdf import pisa
+
+from guichet.core.i18n import gettext as _
+from guichet.core.money import to_amount
+from guichet.models import Attachment, Invoice
+from guichet.models.base import db
+from guichet.uploads.scanner import CLEAN, INFECTED, PENDING
+from guichet.uploads.storage import InvalidStoredName, open_stored
+
+from .pdf import FONT_DIR, PdfRenderingError, _policy
+from .staff_view import StaffInvoiceView, full_iban, full_navs13
+from .types import aids
+
+log = logging.getLogger(__name__)
+
+#: The official form each type's layout follows (the others: 300.003).
+FORMS = {aids.KEY: "300.001"}
+DEFAULT_FORM = "300.003"
+
+A4 = (595.2756, 841.8898)  # points
+IMAGE_MARGIN = 36.0        # half an inch around an image pièce
+FOOTER_ROOM = 40.0         # an image pièce leaves the footer's height free at the bottom
+PDF_TYPE = "application/pdf"
+IMAGE_TYPES = ("image/jpeg", "image/png")
+PRODUCER = "Guichet — Office AI"
+
+
+# --- what one invoice's PDF shows -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TransmissionLine:
+    """A priced line as the office decided it, with its tariff code on the official form."""
+
+    label: str
+    tariff_code: str | None
+    claimed: Decimal
+    approved: Decimal
+    reason: str  # the reduction's reason and the gestionnaire's text; "" when not reduced
+
+    @property
+    def reduced(self) -> bool:
+        return self.approved < self.claimed
+
+
+@dataclass(frozen=True)
+class Visa:
+    """The « Visa de l'office AI »: who validated and when, the second visa if one was
+    required, and the approved total."""
+
+    by: str
+    at: datetime | None
+    second_by: str | None
+    second_at: datetime | None
+    total_approved: Decimal | None
+
+
+@dataclass
+class PieceEntry:
+    """A pièce of the invoice: appended (``pages`` > 0), or why not (``missing``)."""
+
+    group: str
+    filename: str
+    content_type: str
+    pages: int = 0
+    missing: str = ""
+    #: the opened pièce while the invoice's PDF is assembled (not kept afterwards)
+    pdf: pikepdf.Pdf | None = field(default=None, repr=False)
+
+
+class TransmissionView:
+    """One validated invoice as its transmission PDF shows it: the staff's presentation
+    (:class:`~.staff_view.StaffInvoiceView`, identifiers in full) and what the form adds."""
+
+    def __init__(self, invoice: Invoice, batch_header=None):
+        self.invoice = invoice
+        self.batch = batch_header
+        self.staff = StaffInvoiceView(invoice)
+        self.view = self.staff.view
+        self.receipt_number = invoice.receipt_number or ""
+        self.type_label = self.view.type_label
+        self.form = FORMS.get(invoice.invoice_type, DEFAULT_FORM)
+
+    @property
+    def navs13(self) -> str:
+        """The insured person's N° AVS in full (the beneficiary's; the holder's without one)."""
+        person = self.staff.beneficiary or self.staff.holder
+        return person.navs13
+
+    @property
+    def insured(self):
+        return self.staff.beneficiary or self.staff.holder
+
+    @property
+    def creditor(self):
+        """The account holder (the insured person or the legal representative)."""
+        return self.staff.holder
+
+    @property
+    def creditor_is_insured(self) -> bool:
+        beneficiary = self.staff.beneficiary
+        return beneficiary is None or beneficiary.navs13 == self.staff.holder.navs13
+
+    @property
+    def iban(self) -> str:
+        return self.staff.iban
+
+    @property
+    def iban_holder(self) -> str:
+        return self.staff.iban_holder
+
+    @property
+    def bank(self) -> str:
+        return self.staff.iban_bank
+
+    @property
+    def nif(self) -> str | None:
+        """The creditor number the Centrale de compensation gave the account (``None``: not
+        known yet, the first payment gives it)."""
+        return (self.staff.holder_account.nif or "").strip() or None
+
+    @cached_property
+    def _decision(self):
+        """The standing validation (the latest decision row, accepted)."""
+        decisions = self.staff.decisions
+        last = decisions[-1] if decisions else None
+        return last if last is not None and last.accepted else None
+
+    @cached_property
+    def lines(self) -> list[TransmissionLine]:
+        """Each priced line: its tariff code, claimed and approved amounts, the reduction's
+        reason. Without a validation: the claimed amounts (approved = claimed is not
+        assumed: approved 0)."""
+        kind = self.view.type
+        rows = self.invoice.lines
+        header = self.invoice.fields or {}
+
+        def code(index: int) -> str | None:
+            if kind.tariff_code is None:
+                return None
+            return kind.tariff_code(header, rows[index].data if index < len(rows) else {})
+
+        decided = self._decision.lines if self._decision is not None else []
+        found = []
+        for index, line in enumerate(self.view.lines):
+            item = decided[index] if index < len(decided) else None
+            found.append(TransmissionLine(
+                str(line.label), code(index), to_amount(line.amount),
+                item.approved if item is not None else Decimal("0.00"),
+                item.reason if item is not None else ""))
+        return found
+
+    @property
+    def total_claimed(self) -> Decimal:
+        return self.invoice.total_claimed
+
+    @cached_property
+    def visa(self) -> Visa | None:
+        facts = self._decision
+        if facts is None:
+            return None
+        row = facts.decision
+        return Visa(by=facts.decided_by, at=row.decided_at,
+                    second_by=facts.visa_by if facts.visa_confirmed else None,
+                    second_at=row.visa_at if facts.visa_confirmed else None,
+                    total_approved=row.total_approved)
+
+    @property
+    def total_approved(self) -> Decimal:
+        visa = self.visa
+        if visa is not None and visa.total_approved is not None:
+            return visa.total_approved
+        return self.invoice.total_approved or Decimal("0.00")
+
+    @cached_property
+    def pieces(self) -> list[PieceEntry]:
+        """Every file of the invoice, by the document it stands for (not yet opened)."""
+        return [PieceEntry(str(group.label), file.filename, file.content_type)
+                for group in self.view.pieces_shown for file in group.files]
+
+    @cached_property
+    def attachments(self) -> list[Attachment]:
+        return [file for group in self.view.pieces_shown for file in group.files]
+
+    @property
+    def pieces_pages(self) -> int:
+        return sum(piece.pages for piece in self.pieces)
+
+
+# --- pièces ------------------------------------------------------------------------------------
+
+def _open_piece(entry: PieceEntry, attachment: Attachment) -> None:
+    """Opens the pièce for appending (``entry.pdf``, ``entry.pages``), or says why it is not
+    appended (``entry.missing``)."""
+    unscanned_ok = (attachment.scan_status == PENDING
+                    and current_app.config.get("TRANSMISSION_APPEND_UNSCANNED"))
+    if attachment.scan_status != CLEAN and not unscanned_ok:
+        entry.missing = (_("non jointe : l'antivirus l'a signalée") if
+                         attachment.scan_status == INFECTED else
+                         _("non jointe : analyse antivirus pas encore faite"))
+        return
+    try:
+        data = open_stored(attachment.stored_name).read_bytes()
+    except (FileNotFoundError, InvalidStoredName, OSError):
+        entry.missing = _("non jointe : fichier introuvable")
+        return
+    if hashlib.sha256(data).hexdigest() != attachment.sha256:
+        entry.missing = _("non jointe : le fichier ne correspond plus à son empreinte")
+        return
+    try:
+        if attachment.content_type == PDF_TYPE:
+            pdf = pikepdf.open(io.BytesIO(data))
+        elif attachment.content_type in IMAGE_TYPES:
+            pdf = pikepdf.open(io.BytesIO(_image_page(data)))
+        else:
+            entry.missing = _("non jointe : type de fichier non pris en charge")
+            return
+        pages = len(pdf.pages)
+    except Exception as error:  # noqa: BLE001 — any unreadable file is reported, not raised
+        log.warning("pièce %s not appended: %s", attachment.id, error)
+        entry.missing = _("non jointe : fichier illisible")
+        return
+    if pages == 0:
+        pdf.close()
+        entry.missing = _("non jointe : fichier sans page")
+        return
+    entry.pdf, entry.pages = pdf, pages
+
+
+def _image_page(data: bytes) -> bytes:
+    """A JPEG or PNG as one A4 page (portrait, or landscape for a wide picture), fitted within
+    the margins, the footer's room left free, never enlarged past its own size at 150 dpi."""
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    page_w, page_h = A4 if height >= width else (A4[1], A4[0])
+    box_w, box_h = page_w - 2 * IMAGE_MARGIN, page_h - 2 * IMAGE_MARGIN - FOOTER_ROOM
+    native_w, native_h = width * 72 / 150, height * 72 / 150
+    scale = min(box_w / width, box_h / height)
+    draw_w, draw_h = width * scale, height * scale
+    if native_w < draw_w:  # a small picture is not blown up beyond 150 dpi
+        draw_w, draw_h = native_w, native_h
+    x = (page_w - draw_w) / 2
+    y = FOOTER_ROOM + IMAGE_MARGIN + (box_h - draw_h) / 2
+    out = io.BytesIO()
+    page = rl_canvas.Canvas(out, pagesize=(page_w, page_h), invariant=1, pageCompression=1)
+    page.drawImage(ImageReader(io.BytesIO(data)), x, y, draw_w, draw_h, mask="auto")
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _usable(entry: PieceEntry) -> bool:
+    """Whether every page of the opened pièce can really be written (qpdf reads a PDF's
+    content only when writing: a damaged stream shows only then)."""
+    try:
+        test = pikepdf.new()
+        test.pages.extend(entry.pdf.pages)
+        test.save(io.BytesIO())
+        test.close()
+        return True
+    except Exception as error:  # noqa: BLE001
+        log.warning("pièce %s cannot be copied: %s", entry.filename, error)
+        return False
+
+
+# --- the invoice's own pages -------------------------------------------------------------------
+
+def _render_html(template: str, **context) -> bytes:
+    html = render_template(template, font_dir=FONT_DIR.as_posix(), office=current_app.config,
+                           **context)
+    output = io.BytesIO()
+    status = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=_policy())
+    if status.err:
+        raise PdfRenderingError(f"xhtml2pdf reported {status.err} error(s)")
+    return output.getvalue()
+
+
+# --- page numbers --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Footer:
+    """What is written at the bottom of one page: the left text, the right text (« Page 3 /
+    7 »), and optionally a second line (the batch's number and page)."""
+
+    left: str
+    right: str
+    batch: str = ""
+
+
+def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
+
+
+def _overlay(pdf: pikepdf.Pdf, footers: list[Footer], *, first_line: bool) -> None:
+    """Writes each footer over its page: a reportlab document of the same page sizes, each
+    page merged in as a form XObject (pikepdf ``add_overlay``). ``first_line``: the invoice's
+    line (left text and « Page i / n »); otherwise the batch's line below it."""
+    buffer = io.BytesIO()
+    sheet = rl_canvas.Canvas(buffer, invariant=1, pageCompression=1)
+    boxes = [_box(page) for page in pdf.pages]
+    for (_x, _y, width, height), footer in zip(boxes, footers):
+        sheet.setPageSize((width, height))
+        y, size = (18.0, 7.5) if first_line else (6.0, 6.5)
+        texts = ((footer.left, footer.right) if first_line else (footer.batch, ""))
+        sheet.setFont("Helvetica", size)
+        for text, right in ((texts[0], False), (texts[1], True)):
+            if not text:
+                continue
+            text_width = sheet.stringWidth(text, "Helvetica", size)
+            x = width - 28.0 - text_width if right else 28.0
+            sheet.setFillColorRGB(1, 1, 1)
+            sheet.rect(x - 2, y - 2, text_width + 4, size + 3, stroke=0, fill=1)
+            sheet.setFillColorRGB(0.1, 0.1, 0.1)
+            sheet.drawString(x, y, text)
+        sheet.showPage()
+    sheet.save()
+    overlay = pikepdf.open(io.BytesIO(buffer.getvalue()))
+    name = pikepdf.Name("/GuichetPage" if first_line else "/GuichetLot")
+    for page, over, (x, y, _width, _height) in zip(pdf.pages, overlay.pages, boxes):
+        _stamp(pdf, page, over, name, x, y)
+    overlay.close()
+
+
+def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, over: pikepdf.Page, name: pikepdf.Name,
+           x: float, y: float) -> None:
+    """Draws ``over`` (a page of another document) over ``page`` as a form XObject of a fixed
+    name (pikepdf's ``add_overlay`` picks random names: the bytes would change every time);
+    the page's own content is wrapped in q/Q so that its graphics state cannot leak."""
+    form = pdf.copy_foreign(over.as_form_xobject())
+    page.add_resource(form, pikepdf.Name.XObject, name, replace_existing=True)
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    page.contents_add(pdf.make_stream(
+        f"Q\nq 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii")))
+
+
+def _ascii(text: str) -> str:
+    """The footer's standard font (Helvetica, not embedded) has Latin-1 at most."""
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _save(pdf: pikepdf.Pdf, out: BinaryIO, title: str) -> None:
+    """Writes the document with a fixed information dictionary (no dates) and an ID computed
+    from its content: the same data gives the same bytes."""
+    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(title),
+                                                       Producer=pikepdf.String(PRODUCER)))
+    pdf.save(out, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+# --- one invoice -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderedInvoice:
+    """What the batch keeps of an invoice once its PDF is written."""
+
+    receipt_number: str
+    insured: str
+    type_label: str
+    total_approved: Decimal
+    pages: int
+
+
+def _assemble(view: TransmissionView) -> tuple[pikepdf.Pdf, list[pikepdf.Pdf]]:
+    """The invoice's pages (own pages, then the appended pièces), numbered; and the sources
+    that must stay open until the document is saved (qpdf reads their content then)."""
+    own = pikepdf.open(io.BytesIO(_render_html("invoices/transmission_invoice.html",
+                                               t=view, view=view.view)))
+    document = pikepdf.new()
+    document.pages.extend(own.pages)
+    for entry in view.pieces:
+        if entry.pdf is not None:
+            document.pages.extend(entry.pdf.pages)
+    total = len(document.pages)
+    left = _ascii(" · ".join(part for part in (
+        current_app.config["OFFICE_NAME"], view.receipt_number,
+        _("Lot %(number)s", number=view.batch.number) if view.batch is not None else "")
+        if part))
+    _overlay(document, [Footer(left, _ascii(_("Page %(n)s / %(total)s", n=n, total=total)))
+                        for n in range(1, total + 1)], first_line=True)
+    return document, [own]
+
+
+def _write(out: BinaryIO, invoice: Invoice, batch_header) -> RenderedInvoice:
+    """Writes the invoice's PDF to ``out`` (seekable, empty). A pièce that opened but whose
+    content cannot be written is found, left out (listed as unreadable) and the PDF made
+    again."""
+    view = TransmissionView(invoice, batch_header)
+    for entry, attachment in zip(view.pieces, view.attachments):
+        _open_piece(entry, attachment)
+    try:
+        while True:
+            document, sources = _assemble(view)
+            try:
+                _save(document, out, view.receipt_number)
+                pages = len(document.pages)
+                break
+            except Exception:  # noqa: BLE001 — which pièce(s) cannot be written?
+                bad = [entry for entry in view.pieces
+                       if entry.pdf is not None and not _usable(entry)]
+                if not bad:
+                    raise
+                for entry in bad:
+                    entry.pdf.close()
+                    entry.pdf, entry.pages = None, 0
+                    entry.missing = _("non jointe : fichier illisible")
+                out.seek(0)
+                out.truncate()
+            finally:
+                document.close()
+                for source in sources:
+                    source.close()
+    finally:
+        for entry in view.pieces:
+            if entry.pdf is not None:
+                entry.pdf.close()
+                entry.pdf = None
+    insured = view.insured
+    return RenderedInvoice(view.receipt_number, insured.name, view.type_label,
+                           view.total_approved, pages)
+
+
+def write_invoice_pdf(out: BinaryIO, invoice: Invoice, batch_header=None) -> None:
+    """Writes the transmission PDF of one validated invoice to ``out``: its own pages, its
+    pièces, « Page i / n » on every page; with ``batch_header`` (``number``, ``created_on``,
+    ``count``, ``control_sum``) the batch's number in its header and footer. Nothing is
+    written to ``out`` unless the whole PDF could be made."""
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        _write(spool, invoice, batch_header)
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+
+
+# --- the batch -------------------------------------------------------------------------------
+
+def iter_invoices(invoice_ids: Iterable[int]) -> Iterator[Invoice]:
+    """The invoices of these ids, one at a time (for :func:`write_batch_pdf`: a batch of 500
+    never has all its invoices and their rows loaded at once)."""
+    for invoice_id in invoice_ids:
+        invoice = db.session.get(Invoice, invoice_id)
+        if invoice is not None:
+            yield invoice
+
+
+def _release(invoice: Invoice) -> None:
+    """Forgets what was loaded for this invoice (its lines, pièces, history), unless it has
+    changes not yet written: the caller's object reloads what it needs."""
+    state = sa_inspect(invoice)
+    if state.session is not None and not state.modified and invoice not in db.session.dirty:
+        db.session.expire(invoice)
+
+
+def write_batch_pdf(out: BinaryIO, batch_header, invoices: Iterable[Invoice]) -> None:
+    """Writes the batch PDF to ``out``: a cover page (office, batch number, date, count,
+    control sum of the approved amounts, each receipt number with its amount and its pages in
+    the batch), then each invoice's transmission PDF in the order given; every page also says
+    « Lot NE-LOT-2026-0007 · page 57 / 1503 »."""
+    with tempfile.TemporaryDirectory(prefix="guichet-batch-") as folder:
+        rendered: list[tuple[Path, RenderedInvoice]] = []
+        for index, invoice in enumerate(invoices):
+            path = Path(folder) / f"{index:05d}.pdf"
+            with path.open("wb") as handle:
+                rendered.append((path, _write(handle, invoice, batch_header)))
+            _release(invoice)
+        summaries = [summary for _path, summary in rendered]
+        listed = to_amount(sum((s.total_approved for s in summaries), Decimal("0")))
+        if len(summaries) != batch_header.count or listed != to_amount(batch_header.control_sum):
+            log.warning("batch %s: %d invoices for %s listed, header says %d for %s",
+                        batch_header.number, len(summaries), listed, batch_header.count,
+                        batch_header.control_sum)
+        cover = _cover(batch_header, summaries, listed)
+        document = pikepdf.new()
+        sources = [cover]
+        try:
+            document.pages.extend(cover.pages)
+            for path, _summary in rendered:
+                source = pikepdf.open(path)
+                sources.append(source)
+                document.pages.extend(source.pages)
+            total = len(document.pages)
+            number = _ascii(_("Lot %(number)s", number=batch_header.number))
+            _overlay(document, [Footer("", "", _ascii(_("%(batch)s · page %(n)s / %(total)s",
+                                                         batch=number, n=n, total=total)))
+                                for n in range(1, total + 1)], first_line=False)
+            _save(document, out, batch_header.number)
+        finally:
+            document.close()
+            for source in sources:
+                source.close()
+
+
+@dataclass(frozen=True)
+class CoverRow:
+    position: int
+    receipt_number: str
+    insured: str
+    type_label: str
+    amount: Decimal
+    first_page: int
+    last_page: int
+
+
+def _cover(batch_header, summaries: list[RenderedInvoice], listed: Decimal) -> pikepdf.Pdf:
+    """The cover pages, each invoice's pages in the batch on its row: laid out with a guess of
+    its own length (one page per 40 rows), once more if the guess was wrong."""
+    guess = max(1, -(-len(summaries) // 40))
+    for attempt in range(3):
+        rows, page = [], guess + 1
+        for position, summary in enumerate(summaries, start=1):
+            rows.append(CoverRow(position, summary.receipt_number, summary.insured,
+                                 summary.type_label, summary.total_approved, page,
+                                 page + summary.pages - 1))
+            page += summary.pages
+        cover = pikepdf.open(io.BytesIO(_render_html(
+            "invoices/transmission_cover.html", batch=batch_header, rows=rows, listed=listed,
+            created_on=batch_header.created_on, control_sum=to_amount(batch_header.control_sum),
+            total_pages=page - 1)))
+        if len(cover.pages) == guess or attempt == 2:
+            return cover
+        guess = len(cover.pages)
+        cover.close()
+    raise AssertionError("unreachable")
+
+
+__all__ = ["write_invoice_pdf", "write_batch_pdf", "iter_invoices", "TransmissionView"]
