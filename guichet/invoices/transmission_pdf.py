@@ -2,11 +2,11 @@
 ZAS takes no collective invoices), laid out like the official IV invoice forms (300.001 hearing
 aids, 300.003 the others), and the batch PDF (a cover page, then every invoice PDF in order).
 
-An invoice's PDF: its own pages (xhtml2pdf, ``templates/invoices/transmission_invoice.html``:
-office, batch, receipt, N° AVS, N° de décision, the beneficiary, the creditor with address,
-IBAN, account holder and NIF, the lines with their tariff code, claimed and approved amounts
-and reduction reasons, the « Visa de l'office AI »), then its pièces appended: PDFs as
-received (pages copied), images as A4 pages; then « Page 3 / 7 » written over every page (a
+An invoice's PDF: its own pages (reportlab platypus, :mod:`.transmission_layout`: office,
+batch, receipt, N° AVS, N° de décision, the beneficiary, the creditor with address, IBAN,
+account holder and NIF, the lines with their tariff code, claimed and approved amounts and
+reduction reasons, the « Visa de l'office AI »), then its pièces appended: PDFs as received
+(pages copied), images as A4 pages; then « Page 3 / 7 » written over every page (a
 reportlab overlay merged with pikepdf). In the batch PDF every page also carries the batch
 number and its page in the batch.
 
@@ -30,6 +30,7 @@ import io
 import logging
 import shutil
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -38,12 +39,10 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 import pikepdf
-from flask import current_app, render_template
+from flask import current_app
 from PIL import Image
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as rl_canvas
 from sqlalchemy import inspect as sa_inspect
-from xhtml2pdf import pisa
 
 from guichet.core.i18n import gettext as _
 from guichet.core.money import to_amount
@@ -52,8 +51,9 @@ from guichet.models.base import db
 from guichet.uploads.scanner import CLEAN, INFECTED, PENDING
 from guichet.uploads.storage import InvalidStoredName, open_stored
 
-from .pdf import FONT_DIR, PdfRenderingError, _policy
-from .staff_view import StaffInvoiceView, full_iban, full_navs13
+from .pdf_join import PdfJoiner, footer_content
+from .staff_view import StaffInvoiceView
+from .transmission_layout import cover_pages, invoice_pages
 from .types import aids
 
 log = logging.getLogger(__name__)
@@ -255,7 +255,7 @@ def _open_piece(entry: PieceEntry, attachment: Attachment) -> None:
         if attachment.content_type == PDF_TYPE:
             pdf = pikepdf.open(io.BytesIO(data))
         elif attachment.content_type in IMAGE_TYPES:
-            pdf = pikepdf.open(io.BytesIO(_image_page(data)))
+            pdf = _image_page(data)
         else:
             entry.missing = _("non jointe : type de fichier non pris en charge")
             return
@@ -271,26 +271,42 @@ def _open_piece(entry: PieceEntry, attachment: Attachment) -> None:
     entry.pdf, entry.pages = pdf, pages
 
 
-def _image_page(data: bytes) -> bytes:
+def _image_page(data: bytes) -> pikepdf.Pdf:
     """A JPEG or PNG as one A4 page (portrait, or landscape for a wide picture), fitted within
-    the margins, the footer's room left free, never enlarged past its own size at 150 dpi."""
+    the margins with the footer's room left free, never enlarged past 150 dpi. A JPEG in RGB or
+    grey goes in as it is (DCTDecode: nothing decoded); anything else is decoded once."""
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
+        if image.format == "JPEG" and image.mode in ("RGB", "L"):
+            stream_data, filter_, mode = data, pikepdf.Name.DCTDecode, image.mode
+        else:
+            flat = image.convert("RGBA") if "A" in image.getbands() or image.mode == "P" \
+                else image
+            if flat.mode == "RGBA":  # transparency over white, as a viewer shows it
+                background = Image.new("RGB", flat.size, (255, 255, 255))
+                background.paste(flat, mask=flat.getchannel("A"))
+                flat = background
+            flat = flat.convert("L" if flat.mode in ("L", "1", "I", "I;16") else "RGB")
+            stream_data, filter_, mode = zlib.compress(flat.tobytes(), 6), \
+                pikepdf.Name.FlateDecode, flat.mode
     page_w, page_h = A4 if height >= width else (A4[1], A4[0])
     box_w, box_h = page_w - 2 * IMAGE_MARGIN, page_h - 2 * IMAGE_MARGIN - FOOTER_ROOM
-    native_w, native_h = width * 72 / 150, height * 72 / 150
-    scale = min(box_w / width, box_h / height)
+    scale = min(box_w / width, box_h / height, 72 / 150)
     draw_w, draw_h = width * scale, height * scale
-    if native_w < draw_w:  # a small picture is not blown up beyond 150 dpi
-        draw_w, draw_h = native_w, native_h
     x = (page_w - draw_w) / 2
     y = FOOTER_ROOM + IMAGE_MARGIN + (box_h - draw_h) / 2
-    out = io.BytesIO()
-    page = rl_canvas.Canvas(out, pagesize=(page_w, page_h), invariant=1, pageCompression=1)
-    page.drawImage(ImageReader(io.BytesIO(data)), x, y, draw_w, draw_h, mask="auto")
-    page.showPage()
-    page.save()
-    return out.getvalue()
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(page_w, page_h))
+    picture = pdf.make_stream(stream_data)
+    picture.Type, picture.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    picture.Width, picture.Height, picture.BitsPerComponent = width, height, 8
+    picture.ColorSpace = pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB
+    picture.Filter = filter_
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=picture))
+    page.Contents = pdf.make_stream(
+        f"q {draw_w:.3f} 0 0 {draw_h:.3f} {x:.3f} {y:.3f} cm /Im0 Do Q".encode("ascii"))
+    return pdf
 
 
 def _usable(entry: PieceEntry) -> bool:
@@ -307,28 +323,15 @@ def _usable(entry: PieceEntry) -> bool:
         return False
 
 
-# --- the invoice's own pages -------------------------------------------------------------------
-
-def _render_html(template: str, **context) -> bytes:
-    html = render_template(template, font_dir=FONT_DIR.as_posix(), office=current_app.config,
-                           **context)
-    output = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=_policy())
-    if status.err:
-        raise PdfRenderingError(f"xhtml2pdf reported {status.err} error(s)")
-    return output.getvalue()
-
-
 # --- page numbers --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Footer:
-    """What is written at the bottom of one page: the left text, the right text (« Page 3 /
-    7 »), and optionally a second line (the batch's number and page)."""
+    """What is written at the bottom of one of an invoice's pages: the left text (office,
+    receipt, batch) and the right one (« Page 3 / 7 »)."""
 
     left: str
     right: str
-    batch: str = ""
 
 
 def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
@@ -336,23 +339,22 @@ def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
     return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
 
 
-def _overlay(pdf: pikepdf.Pdf, footers: list[Footer], *, first_line: bool) -> None:
-    """Writes each footer over its page: a reportlab document of the same page sizes, each
-    page merged in as a form XObject (pikepdf ``add_overlay``). ``first_line``: the invoice's
-    line (left text and « Page i / n »); otherwise the batch's line below it."""
+def _overlay(pdf: pikepdf.Pdf, footers: list[Footer]) -> None:
+    """Writes each footer (the invoice's line: its left text and « Page i / n ») over its
+    page: a reportlab document of the same page sizes, each page merged in as a form
+    XObject."""
     buffer = io.BytesIO()
     sheet = rl_canvas.Canvas(buffer, invariant=1, pageCompression=1)
     boxes = [_box(page) for page in pdf.pages]
+    y, size, margin = 18.0, 7.5, 28.0
     for (_x, _y, width, height), footer in zip(boxes, footers):
         sheet.setPageSize((width, height))
-        y, size = (18.0, 7.5) if first_line else (6.0, 6.5)
-        texts = ((footer.left, footer.right) if first_line else (footer.batch, ""))
         sheet.setFont("Helvetica", size)
-        for text, right in ((texts[0], False), (texts[1], True)):
+        for text, right in ((footer.left, False), (footer.right, True)):
             if not text:
                 continue
             text_width = sheet.stringWidth(text, "Helvetica", size)
-            x = width - 28.0 - text_width if right else 28.0
+            x = width - margin - text_width if right else margin
             sheet.setFillColorRGB(1, 1, 1)
             sheet.rect(x - 2, y - 2, text_width + 4, size + 3, stroke=0, fill=1)
             sheet.setFillColorRGB(0.1, 0.1, 0.1)
@@ -360,9 +362,8 @@ def _overlay(pdf: pikepdf.Pdf, footers: list[Footer], *, first_line: bool) -> No
         sheet.showPage()
     sheet.save()
     overlay = pikepdf.open(io.BytesIO(buffer.getvalue()))
-    name = pikepdf.Name("/GuichetPage" if first_line else "/GuichetLot")
     for page, over, (x, y, _width, _height) in zip(pdf.pages, overlay.pages, boxes):
-        _stamp(pdf, page, over, name, x, y)
+        _stamp(pdf, page, over, pikepdf.Name("/GuichetPage"), x, y)
     overlay.close()
 
 
@@ -408,8 +409,7 @@ class RenderedInvoice:
 def _assemble(view: TransmissionView) -> tuple[pikepdf.Pdf, list[pikepdf.Pdf]]:
     """The invoice's pages (own pages, then the appended pièces), numbered; and the sources
     that must stay open until the document is saved (qpdf reads their content then)."""
-    own = pikepdf.open(io.BytesIO(_render_html("invoices/transmission_invoice.html",
-                                               t=view, view=view.view)))
+    own = pikepdf.open(io.BytesIO(invoice_pages(view)))
     document = pikepdf.new()
     document.pages.extend(own.pages)
     for entry in view.pieces:
@@ -421,7 +421,7 @@ def _assemble(view: TransmissionView) -> tuple[pikepdf.Pdf, list[pikepdf.Pdf]]:
         _("Lot %(number)s", number=view.batch.number) if view.batch is not None else "")
         if part))
     _overlay(document, [Footer(left, _ascii(_("Page %(n)s / %(total)s", n=n, total=total)))
-                        for n in range(1, total + 1)], first_line=True)
+                        for n in range(1, total + 1)])
     return document, [own]
 
 
@@ -513,24 +513,23 @@ def write_batch_pdf(out: BinaryIO, batch_header, invoices: Iterable[Invoice]) ->
                         batch_header.number, len(summaries), listed, batch_header.count,
                         batch_header.control_sum)
         cover = _cover(batch_header, summaries, listed)
-        document = pikepdf.new()
-        sources = [cover]
-        try:
-            document.pages.extend(cover.pages)
-            for path, _summary in rendered:
-                source = pikepdf.open(path)
-                sources.append(source)
-                document.pages.extend(source.pages)
-            total = len(document.pages)
-            number = _ascii(_("Lot %(number)s", number=batch_header.number))
-            _overlay(document, [Footer("", "", _ascii(_("%(batch)s · page %(n)s / %(total)s",
-                                                         batch=number, n=n, total=total)))
-                                for n in range(1, total + 1)], first_line=False)
-            _save(document, out, batch_header.number)
-        finally:
-            document.close()
-            for source in sources:
-                source.close()
+        total = len(cover.pages) + sum(summary.pages for summary in summaries)
+        number = _("Lot %(number)s", number=batch_header.number)
+        shown = iter(range(1, total + 1))
+
+        def footers(source: pikepdf.Pdf) -> list[bytes]:
+            return [footer_content(_("%(batch)s · page %(n)s / %(total)s", batch=number,
+                                     n=next(shown), total=total), _box(page))
+                    for page in source.pages]
+
+        joiner = PdfJoiner(out)
+        with cover:
+            joiner.add(cover, footers(cover))
+        for path, _summary in rendered:
+            # read through a file stream, one file at a time (pdf_join: never all at once)
+            with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as source:
+                joiner.add(source, footers(source))
+        joiner.finish(batch_header.number, PRODUCER)
 
 
 @dataclass(frozen=True)
@@ -546,8 +545,8 @@ class CoverRow:
 
 def _cover(batch_header, summaries: list[RenderedInvoice], listed: Decimal) -> pikepdf.Pdf:
     """The cover pages, each invoice's pages in the batch on its row: laid out with a guess of
-    its own length (one page per 40 rows), once more if the guess was wrong."""
-    guess = max(1, -(-len(summaries) // 40))
+    its own length (one page per 30 rows), once more if the guess was wrong."""
+    guess = max(1, -(-len(summaries) // 30))
     for attempt in range(3):
         rows, page = [], guess + 1
         for position, summary in enumerate(summaries, start=1):
@@ -555,10 +554,8 @@ def _cover(batch_header, summaries: list[RenderedInvoice], listed: Decimal) -> p
                                  summary.type_label, summary.total_approved, page,
                                  page + summary.pages - 1))
             page += summary.pages
-        cover = pikepdf.open(io.BytesIO(_render_html(
-            "invoices/transmission_cover.html", batch=batch_header, rows=rows, listed=listed,
-            created_on=batch_header.created_on, control_sum=to_amount(batch_header.control_sum),
-            total_pages=page - 1)))
+        cover = pikepdf.open(io.BytesIO(cover_pages(
+            batch_header, rows, listed, to_amount(batch_header.control_sum), page - 1)))
         if len(cover.pages) == guess or attempt == 2:
             return cover
         guess = len(cover.pages)
