@@ -91,7 +91,8 @@ def batch_pdf(app, batch, invoice_ids) -> bytes:
 
 
 def pages_text(data: bytes) -> list[str]:
-    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages]
+    return [" ".join((page.extract_text() or "").split())
+            for page in PdfReader(io.BytesIO(data)).pages]
 
 
 @pytest.fixture
@@ -301,3 +302,70 @@ def test_the_batch_forgets_each_invoice_once_rendered(app, aid_invoice):
         write_batch_pdf(out, header, [invoice])
         assert "attachments" not in invoice.__dict__  # expired: loaded again only if asked
         assert invoice.receipt_number  # still usable by the caller
+
+
+# --- image pages and copied pages ------------------------------------------------------------
+
+def _centre_colour(pdf) -> tuple[int, int, int]:
+    import pypdfium2
+    out = io.BytesIO()
+    pdf.save(out)
+    picture = pypdfium2.PdfDocument(out.getvalue())[0].render(scale=0.5).to_pil().convert("RGB")
+    return picture.getpixel((picture.width // 2, picture.height // 2))
+
+
+@pytest.mark.parametrize(("data", "colour"), [
+    (png_bytes((300, 400), "RGB"), (0, 128, 255)),     # rows copied as they are (predictor)
+    (png_bytes((300, 400), "L"), (90, 90, 90)),
+    (png_bytes((300, 400), "RGBA"), (127, 191, 255)),  # half transparent, over white
+    (png_bytes((300, 400), "P"), None),                # a palette: decoded
+    (jpeg_bytes((300, 400)), (10, 200, 30)),           # the JPEG's own bytes
+    (jpeg_bytes((300, 400), "CMYK"), None),            # decoded, as RGB
+])
+def test_image_pages_show_the_picture(data, colour):
+    from guichet.invoices.transmission_pdf import _image_page
+    page = _image_page(data)
+    assert len(page.pages) == 1
+    found = _centre_colour(page)
+    if colour is not None:
+        assert all(abs(a - b) <= 6 for a, b in zip(found, colour)), found
+
+
+def test_copied_pages_lose_their_scripts(app, ready, gestionnaires):
+    """A pièce stored before the checks refused scripts (or that slipped through): its pages
+    are copied without their page and annotation actions."""
+    import hashlib
+
+    from tests.support.files import pdf_with_link_javascript
+    invoice_id = hearing_aid_invoice(ready, pieces={
+        "supplier_invoice": [(pdf_bytes(text="Lien"), "lien.pdf")]})
+    validate_with_visa(app, invoice_id, *gestionnaires)
+    with app.app_context():
+        row = _stored(invoice_id, "lien.pdf")
+        data = pdf_with_link_javascript()
+        open_stored(row.stored_name).write_bytes(data)
+        row.sha256 = hashlib.sha256(data).hexdigest()
+        db.session.commit()
+    result = invoice_pdf(app, invoice_id)
+    assert len(PdfReader(io.BytesIO(result)).pages) == 2
+    import pikepdf
+    with pikepdf.open(io.BytesIO(result)) as pdf:
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", None) or []:
+                assert "/AA" not in annotation and "/A" not in annotation
+
+
+def test_the_batch_pdf_is_a_valid_pdf(app, aid_invoice):
+    import pikepdf
+    header = BatchHeader("NE-LOT-2026-0003", date(2026, 12, 1), 1, Decimal("1500.00"))
+    data = batch_pdf(app, header, [aid_invoice])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 5
+        assert str(pdf.docinfo["/Title"]) == "NE-LOT-2026-0003"
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        job = pikepdf.Job(["qpdf", "--check", handle.name])
+        job.run()
+        assert job.exit_code == 0

@@ -226,10 +226,6 @@ class TransmissionView:
     def attachments(self) -> list[Attachment]:
         return [file for group in self.view.pieces_shown for file in group.files]
 
-    @property
-    def pieces_pages(self) -> int:
-        return sum(piece.pages for piece in self.pieces)
-
 
 # --- pièces ------------------------------------------------------------------------------------
 
@@ -254,6 +250,7 @@ def _open_piece(entry: PieceEntry, attachment: Attachment) -> None:
     try:
         if attachment.content_type == PDF_TYPE:
             pdf = pikepdf.open(io.BytesIO(data))
+            _defuse(pdf)
         elif attachment.content_type in IMAGE_TYPES:
             pdf = _image_page(data)
         else:
@@ -271,14 +268,71 @@ def _open_piece(entry: PieceEntry, attachment: Attachment) -> None:
     entry.pdf, entry.pages = pdf, pages
 
 
+#: Actions a copied page must not carry (the upload refuses such PDFs; a file stored before
+#: a check existed, or one that slipped through, loses them here).
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/ResetForm",
+                   "/Rendition", "/Movie", "/Sound", "/RichMediaExecute"}
+
+
+def _defuse(pdf: pikepdf.Pdf) -> None:
+    """Removes from the pièce's pages what could run in a viewer: the pages' and the
+    annotations' additional actions (/AA), and annotations' active actions."""
+    for page in pdf.pages:
+        if "/AA" in page.obj:
+            del page.obj["/AA"]
+        for annotation in page.obj.get("/Annots", None) or []:
+            if not isinstance(annotation, pikepdf.Dictionary):
+                continue
+            if "/AA" in annotation:
+                del annotation["/AA"]
+            action = annotation.get("/A")
+            if isinstance(action, pikepdf.Dictionary) and str(action.get("/S")) in \
+                    _ACTIVE_ACTIONS:
+                del annotation["/A"]
+
+
+def _png_passthrough(data: bytes) -> tuple[int, int, str, bytes] | None:
+    """(width, height, "L" or "RGB", the zlib data) of an 8-bit grey or RGB PNG without
+    interlacing: its compressed rows go into the PDF as they are (FlateDecode with the PNG
+    predictor), never decoded; ``None`` for any other PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    position, idat, header = 8, [], None
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        position += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+    if header is None or len(header) != 13 or not idat:
+        return None
+    width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+    depth, colour, interlace = header[8], header[9], header[12]
+    if depth != 8 or interlace != 0 or colour not in (0, 2):
+        return None
+    return width, height, "L" if colour == 0 else "RGB", b"".join(idat)
+
+
 def _image_page(data: bytes) -> pikepdf.Pdf:
     """A JPEG or PNG as one A4 page (portrait, or landscape for a wide picture), fitted within
     the margins with the footer's room left free, never enlarged past 150 dpi. A JPEG in RGB or
     grey goes in as it is (DCTDecode: nothing decoded); anything else is decoded once."""
+    parameters = None
+    passthrough = _png_passthrough(data)
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
         if image.format == "JPEG" and image.mode in ("RGB", "L"):
             stream_data, filter_, mode = data, pikepdf.Name.DCTDecode, image.mode
+        elif passthrough is not None:
+            width, height, mode, stream_data = passthrough
+            filter_ = pikepdf.Name.FlateDecode
+            parameters = pikepdf.Dictionary(Predictor=15, Colors=1 if mode == "L" else 3,
+                                            BitsPerComponent=8, Columns=width)
         else:
             flat = image.convert("RGBA") if "A" in image.getbands() or image.mode == "P" \
                 else image
@@ -302,6 +356,8 @@ def _image_page(data: bytes) -> pikepdf.Pdf:
     picture.Width, picture.Height, picture.BitsPerComponent = width, height, 8
     picture.ColorSpace = pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB
     picture.Filter = filter_
+    if parameters is not None:
+        picture.DecodeParms = parameters
     page = pdf.pages[0]
     page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=picture))
     page.Contents = pdf.make_stream(
