@@ -73,7 +73,7 @@ def seed_batch(workdir: Path, invoices: int) -> dict:
     secret_key = secrets.token_urlsafe(32)
     app = seeding.make_app(database_url, secret_key, workdir)
     from flask_migrate import upgrade
-    from sqlalchemy import insert, select
+    from sqlalchemy import select
 
     from guichet.core.passwords import hash_password
     from guichet.core.unit_of_work import unit_of_work
@@ -155,7 +155,6 @@ def seed_batch(workdir: Path, invoices: int) -> dict:
         count = db.session.scalar(select(db.func.count()).select_from(Invoice).where(
             Invoice.status == "accepted"))
         db.engine.dispose()
-    del insert
     return {"database_url": database_url, "secret_key": secret_key, "workdir": str(workdir),
             "ids": ids, "count": count, "control_sum": str(control_sum)}
 

@@ -369,3 +369,46 @@ def test_the_batch_pdf_is_a_valid_pdf(app, aid_invoice):
         job = pikepdf.Job(["qpdf", "--check", handle.name])
         job.run()
         assert job.exit_code == 0
+
+
+def test_a_childs_invoice_names_the_parent_as_creditor(app, ready, gestionnaires):
+    from tests.support.invoices import add_child
+    child = add_child(ready.user, date(2015, 6, 1), prenom="Léo")
+    invoice = sent_invoice(ready, beneficiary=child)
+    mark_clean(invoice.id)
+    validate_with_visa(app, invoice.id, *gestionnaires)
+    first = pages_text(invoice_pdf(app, invoice.id))[0]
+    insured, creditor = first.split("Créancier·ère (titulaire du compte)")
+    assert format_navs13(child.navs13) in insured and "Léo Muster" in insured
+    assert "01.06.2015" in insured
+    assert "(représentant·e légal·e) Anna Muster" in creditor
+    assert format_navs13(child.navs13) not in creditor
+
+
+def test_a_piece_that_fails_only_when_written_is_left_out(app, ready, gestionnaires,
+                                                          monkeypatch):
+    """qpdf reads a PDF's content only when writing: a pièce that opened but cannot be copied
+    makes the first save fail; it is found, listed as unreadable, and the PDF made again."""
+    import pikepdf
+
+    from guichet.invoices import transmission_pdf
+    invoice_id = hearing_aid_invoice(ready, pieces={
+        "supplier_invoice": [(pdf_bytes(text="Bonne"), "bonne.pdf"),
+                             (pdf_bytes(text="Mauvaise"), "mauvaise.pdf")]})
+    validate_with_visa(app, invoice_id, *gestionnaires)
+    real_save, calls = transmission_pdf._save, []
+
+    def failing_save(pdf, out, title):
+        calls.append(title)
+        if len(calls) == 1:
+            out.write(b"partial")
+            raise pikepdf.PdfError("stream data unreadable")
+        return real_save(pdf, out, title)
+    monkeypatch.setattr(transmission_pdf, "_save", failing_save)
+    monkeypatch.setattr(transmission_pdf, "_usable",
+                        lambda entry: entry.filename != "mauvaise.pdf")
+    data = invoice_pdf(app, invoice_id)
+    assert len(calls) == 2 and data.startswith(b"%PDF")
+    texts = pages_text(data)
+    assert len(texts) == 2 and "Bonne" in texts[1]
+    assert "mauvaise.pdf non jointe : fichier illisible" in texts[0]

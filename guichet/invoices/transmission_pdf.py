@@ -126,14 +126,14 @@ class TransmissionView:
         self.form = FORMS.get(invoice.invoice_type, DEFAULT_FORM)
 
     @property
-    def navs13(self) -> str:
-        """The insured person's N° AVS in full (the beneficiary's; the holder's without one)."""
-        person = self.staff.beneficiary or self.staff.holder
-        return person.navs13
+    def insured(self):
+        """The insured person: the beneficiary (the holder's own file without one)."""
+        return self.staff.beneficiary or self.staff.holder
 
     @property
-    def insured(self):
-        return self.staff.beneficiary or self.staff.holder
+    def navs13(self) -> str:
+        """The insured person's N° AVS in full (``756.1234.5678.97``)."""
+        return self.insured.navs13
 
     @property
     def creditor(self):
@@ -173,8 +173,8 @@ class TransmissionView:
     @cached_property
     def lines(self) -> list[TransmissionLine]:
         """Each priced line: its tariff code, claimed and approved amounts, the reduction's
-        reason. Without a validation: the claimed amounts (approved = claimed is not
-        assumed: approved 0)."""
+        reason. Without a standing validation the approved amounts read 0.00 (none is
+        assumed)."""
         kind = self.view.type
         rows = self.invoice.lines
         header = self.invoice.fields or {}
