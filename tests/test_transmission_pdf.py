@@ -412,3 +412,37 @@ def test_a_piece_that_fails_only_when_written_is_left_out(app, ready, gestionnai
     texts = pages_text(data)
     assert len(texts) == 2 and "Bonne" in texts[1]
     assert "mauvaise.pdf non jointe : fichier illisible" in texts[0]
+
+
+def test_text_from_people_is_printed_as_typed_never_as_markup(app, aid_invoice):
+    """Platypus reads a small markup language: a file name or a name with « <font …> » or
+    « & » must come out as typed."""
+    attachment = db.session.scalar(select(Attachment).where(
+        Attachment.invoice_id == aid_invoice, Attachment.filename == "audition.pdf"))
+    attachment.filename = 'facture <font size="40">&amp; co</font>.pdf'
+    invoice = db.session.get(Invoice, aid_invoice)
+    invoice.frozen = {**invoice.frozen, "owner": {**invoice.frozen["owner"], "nom": "Muster <b>"}}
+    db.session.commit()
+    first = pages_text(invoice_pdf(app, aid_invoice))[0]
+    assert 'facture <font size="40">&amp; co</font>.pdf' in first
+    assert "Anna Muster <b>" in first
+
+
+def test_a_long_cover_gives_each_invoice_its_pages(app):
+    """A cover whose length differs from the first guess (one page per 30 rows) is laid out
+    again: the pages on each row count the cover's own pages."""
+    from guichet.invoices.transmission_pdf import RenderedInvoice, _cover
+    summaries = [RenderedInvoice(f"NE-2026-{n:06d}", "Anna Muster", "Facture standard",
+                                 Decimal("10.00"), 3) for n in range(1, 121)]
+    header = BatchHeader("NE-LOT-2026-0009", date(2026, 12, 1), 120, Decimal("1200.00"))
+    with app.test_request_context():
+        cover = _cover(header, summaries, Decimal("1200.00"))
+        out = io.BytesIO()
+        cover.save(out)
+    texts = pages_text(out.getvalue())
+    pages = len(texts)
+    assert pages > 1 and pages != 4  # not the guess: laid out again
+    joined = " ".join(texts)
+    assert f"NE-2026-000001 Anna Muster Facture standard 10.00 CHF {pages + 1}–{pages + 3}" \
+        in joined
+    assert f"{pages + 358}–{pages + 360}" in joined and "1'200.00 CHF" in joined
