@@ -110,6 +110,9 @@ class Defaults:
     CLAMD_HOST = ""
     CLAMD_PORT = 3310
     CLAMD_TIMEOUT = 10
+    # The transmission PDFs append only the pièces the scanner found clean; True also appends
+    # those it has not checked (« pending »: no clamd configured, or it could not answer).
+    TRANSMISSION_APPEND_UNSCANNED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # ordinary forms
     UPLOAD_MAX_REQUEST_BYTES = 48 * 1024 * 1024  # the forms that carry pièces
     RECEIPT_PREFIX = "NE"

@@ -63,6 +63,25 @@ RATES = tuple(RateRow.for_period(_RATE_KEYS[kind], _SINCE_2011_07, amount, label
     (OTHER_REPAIR, "130", "Autre réparation d'un appareil auditif (forfait)"),
 ))
 
+#: The tariff codes of the official form 300.001 (hearing aids), per kind; batteries are
+#: 909.06 for one device and 909.07 for two (:func:`tariff_code`); any other aid has none.
+TARIFF_CODES = {ONE_EAR: "909.01", TWO_EARS: "909.02", ELECTRONICS_REPAIR: "909.04",
+                OTHER_REPAIR: "909.05"}
+BATTERY_TARIFF_CODES = {1: "909.06", 2: "909.07"}
+
+
+def tariff_code(header: dict, line: dict | None = None) -> str | None:
+    """The form's tariff code of the claim (its one line), from the stored texts of the
+    header (``kind``, ``devices``); ``None`` for another aid or an unknown kind."""
+    kind = (header or {}).get("kind")
+    if kind == BATTERIES:
+        try:
+            devices = int(str((header or {}).get("devices") or "1").strip())
+        except ValueError:
+            return None
+        return BATTERY_TARIFF_CODES.get(devices)
+    return TARIFF_CODES.get(kind)
+
 
 # --- What a claim is worth --------------------------------------------------------------------
 
@@ -243,7 +262,7 @@ AID_KIND_CHOICES = (
 TYPE = InvoiceType(
     key=KEY, label=_l("Appareils auditifs et moyens auxiliaires"),
     description=_l("Appareils auditifs, piles, réparations et autres moyens auxiliaires."),
-    price=price, rates=RATES,
+    price=price, rates=RATES, tariff_code=tariff_code,
     fields=(
         FieldSpec("kind", _l("De quoi s'agit-il ?"), SELECT, choices=AID_KIND_CHOICES,
                   structural=True),

@@ -197,6 +197,10 @@ class InvoiceType:
     #: How a line's answers read on the documents, from the header's typed values and the
     #: line's texts: [(label, value)]. ``None``: each answer given, as its field shows it.
     line_answers: Callable[[dict, dict], list[tuple[str, str]]] | None = None
+    #: The tariff code of each priced line on the official IV invoice form (300.001 hearing
+    #: aids: 909.01 …), from the header's stored texts and the line's stored texts (``{}`` for
+    #: a type whose only line comes from the header); ``None`` where the type has no codes.
+    tariff_code: Callable[[dict, dict], str | None] | None = None
     #: The benefit is for children (the demo data gives its decision to the register's child).
     for_minors: bool = False
     #: What a typical decision of this type grants (``Decision`` columns, for the demo data).
