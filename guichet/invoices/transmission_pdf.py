@@ -52,6 +52,7 @@ from guichet.core.money import to_amount
 from guichet.models import Attachment, Invoice
 from guichet.models.base import db
 from guichet.uploads.scanner import CLEAN, INFECTED, PENDING
+from guichet.uploads.scanner import is_configured as scanner_configured
 from guichet.uploads.storage import InvalidStoredName, open_stored
 
 from .pdf_join import PdfJoiner, footer_content
@@ -235,8 +236,11 @@ class TransmissionView:
 def _open_piece(entry: PieceEntry, attachment: Attachment) -> None:
     """Opens the pièce for appending (``entry.pdf``, ``entry.pages``), or says why it is not
     appended (``entry.missing``)."""
-    unscanned_ok = (attachment.scan_status == PENDING
-                    and current_app.config.get("TRANSMISSION_APPEND_UNSCANNED"))
+    # Without a scanner every pièce stays « en attente » for good: the gestionnaire saw it and
+    # validated the invoice, so it goes with it. With one, only what it found clean, unless
+    # the office says otherwise.
+    unscanned_ok = attachment.scan_status == PENDING and (
+        not scanner_configured() or current_app.config.get("TRANSMISSION_APPEND_UNSCANNED"))
     if attachment.scan_status != CLEAN and not unscanned_ok:
         entry.missing = (_("non jointe : l'antivirus l'a signalée") if
                          attachment.scan_status == INFECTED else

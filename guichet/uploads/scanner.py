@@ -30,6 +30,13 @@ class _NotConfigured(Exception):
     pass
 
 
+def is_configured() -> bool:
+    """Whether a scanner is set up (a file can then be ``clean``; without one, every file
+    stays ``pending``)."""
+    config = current_app.config
+    return bool(config.get("CLAMD_SOCKET") or config.get("CLAMD_HOST"))
+
+
 def scan(data: bytes) -> str:
     """``"clean"``, ``"infected"`` or ``"pending"`` for these bytes."""
     view = memoryview(data)
