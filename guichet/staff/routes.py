@@ -2,6 +2,7 @@
 administrators' lists. Importing this module registers every view on :data:`bp`."""
 from . import (admin_routes, decision_routes, person_routes, queue_routes,  # noqa: F401
                review_routes)
+from . import audit_log_routes  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]

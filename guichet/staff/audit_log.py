@@ -1,0 +1,363 @@
+"""The audit log as the administrators read it (``/gestion/journal``): newest first, filtered by
+staff member, action, object and days, a page at a time, and as a CSV file.
+
+The log grows large: a page is read with a keyset (« the entries before this one », on
+``at, id``) through an index per filter (migration c6d7e8f9a0b1), never with an offset, and the
+CSV is streamed row by row. Actions read in French (:data:`ACTION_LABELS`); an action this table
+does not know yet is shown as its code.
+
+The writer (:func:`guichet.core.audit.record`) is told never to put a full N° AVS or IBAN in an
+entry; this reader masks them anyway (:func:`mask_text`) wherever they would show, in case one
+slipped into a detail.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterator
+
+from sqlalchemy import and_, or_, select
+
+from guichet.core.i18n import ZURICH
+from guichet.core.iban import mask_iban
+from guichet.models import AuditEntry, User
+from guichet.models.base import db
+
+from .audit_reads import neutralise
+
+PAGE_SIZE = 50
+#: The staff filter's value for the entries no staff member wrote (visitors, the commands).
+ACTOR_NONE = "aucun"
+
+ACTION_LABELS = {
+    "access_refused": "Accès refusé",
+    "attachment_added": "Pièce ajoutée",
+    "attachment_infected": "Pièce refusée (virus)",
+    "attachment_removed": "Pièce retirée",
+    "audit_log_exported": "Journal d'audit exporté (CSV)",
+    "beneficiary_added": "Bénéficiaire ajouté·e",
+    "beneficiary_removed": "Bénéficiaire retiré·e",
+    "complement_reminder_sent": "Rappel de complément envoyé",
+    "data_exported": "Données personnelles exportées",
+    "decision_forgotten": "N° de décision oublié",
+    "decision_saved": "N° de décision enregistré",
+    "email_change_requested": "Changement d'e-mail demandé",
+    "email_changed": "E-mail changé",
+    "email_confirmed": "E-mail confirmé",
+    "iban_added": "IBAN ajouté",
+    "iban_removed": "IBAN retiré",
+    "iban_requested": "IBAN demandé",
+    "identity_corrected": "Identité corrigée",
+    "invoice_complement_answered": "Complément envoyé par la personne",
+    "invoice_complement_requested": "Complément demandé",
+    "invoice_destroyed": "Demande détruite (durée de conservation échue)",
+    "invoice_draft_created": "Brouillon créé",
+    "invoice_draft_deleted": "Brouillon supprimé",
+    "invoice_note_added": "Note ajoutée",
+    "invoice_reassigned": "Demande réattribuée",
+    "invoice_refused": "Demande refusée",
+    "invoice_released": "Demande rendue",
+    "invoice_submitted": "Demande envoyée",
+    "invoice_taken": "Demande prise en charge",
+    "invoice_validated": "Demande validée",
+    "invoice_visa_confirmed": "Second visa donné",
+    "invoice_visa_sent_back": "Renvoyée par le second visa",
+    "login": "Connexion",
+    "login_failed": "Connexion échouée",
+    "login_password_ok": "Mot de passe accepté (second facteur attendu)",
+    "logout": "Déconnexion",
+    "password_changed": "Mot de passe changé",
+    "password_check_failed": "Mot de passe refusé",
+    "password_reset": "Mot de passe réinitialisé",
+    "password_reset_requested": "Réinitialisation du mot de passe demandée",
+    "password_reset_unknown": "Réinitialisation demandée pour une adresse inconnue",
+    "phone_change_requested": "Changement de portable demandé",
+    "phone_changed": "Portable changé",
+    "phone_confirmed": "Portable confirmé",
+    "profile_changed": "Profil modifié",
+    "queue_searched": "Recherche dans la file",
+    "recovery_code_refused": "Code de secours refusé",
+    "recovery_code_used": "Code de secours utilisé",
+    "recovery_codes_renewed": "Codes de secours renouvelés",
+    "refusal_reason_added": "Motif de refus ajouté",
+    "refusal_reason_deactivated": "Motif de refus désactivé",
+    "refusal_reason_moved": "Motif de refus déplacé",
+    "refusal_reason_reactivated": "Motif de refus réactivé",
+    "refusal_reason_renamed": "Motif de refus renommé",
+    "register": "Inscription",
+    "register_duplicate": "Inscription d'un compte existant",
+    "register_not_in_register": "Inscription hors registre",
+    "retention_purge": "Purge (durées de conservation)",
+    "sms_budget_spent": "Budget SMS du jour épuisé",
+    "sms_code_accepted": "Code SMS accepté",
+    "sms_code_refused": "Code SMS refusé",
+    "sms_refused_budget_spent": "SMS refusé (budget du jour)",
+    "sms_refused_cooldown": "SMS refusé (attente)",
+    "sms_refused_ip_limit": "SMS refusé (limite par adresse IP)",
+    "sms_refused_number_limit": "SMS refusé (limite par numéro)",
+    "sms_sent": "SMS envoyé",
+    "staff_viewed_invoice": "Demande consultée",
+    "staff_viewed_person": "Dossier consulté",
+    "staff_viewed_piece": "Pièce consultée",
+    "totp_added": "Application d'authentification ajoutée",
+    "totp_refused": "Code de l'application refusé",
+    "totp_removed": "Application d'authentification retirée",
+    "totp_setup_started": "Ajout de l'application d'authentification commencé",
+}
+
+OBJECT_LABELS = {
+    "attachment": "Pièce",
+    "audit_log": "Journal d'audit",
+    "auth_session": "Session",
+    "bank_account": "Compte bancaire",
+    "beneficiary": "Bénéficiaire",
+    "endpoint": "Page",
+    "invoice": "Demande",
+    "queue": "File",
+    "refusal_reason": "Motif de refus",
+    "user": "Compte",
+}
+
+ROLE_LABELS = {"insured": "assuré·e", "reviewer": "gestionnaire",
+               "transmission": "transmission", "admin": "administrateur·trice"}
+
+
+def action_label(action: str) -> str:
+    """The action in French; an unknown code as it is."""
+    return ACTION_LABELS.get(action, action)
+
+
+# --- masking ----------------------------------------------------------------------------------
+
+_SEP = r"[ .\-\u00a0\u202f]?"
+#: A N° AVS: 756 and ten more digits, written compact or with dots or spaces.
+_NAVS = re.compile(rf"(?<![0-9])756{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{2}}(?![0-9])")
+#: A Swiss or Liechtenstein IBAN (21 characters), compact or in groups of four.
+_IBAN = re.compile(r"(?<![A-Z0-9])(?:CH|LI)[0-9]{2}(?: ?[0-9A-Z]){17}(?![0-9A-Z])",
+                   re.IGNORECASE)
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every N° AVS and CH/LI IBAN in it shown by its last digits only."""
+    if not text:
+        return text
+    text = _NAVS.sub(lambda m: "756.****.****." + re.sub(r"[^0-9]", "", m[0])[-2:], text)
+    return _IBAN.sub(lambda m: mask_iban(re.sub(r"\s", "", m[0]).upper()), text)
+
+
+def mask_value(value):
+    """A detail value with every string in it masked (lists and mappings walked)."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {mask_text(str(key)): mask_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_value(item) for item in value]
+    return value
+
+
+def detail_pairs(detail: dict | None) -> list[tuple[str, str]]:
+    """The detail as (key, value) texts, masked."""
+    pairs = []
+    for key, value in (mask_value(detail) or {}).items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        pairs.append((key, shown))
+    return pairs
+
+
+# --- filters and pages ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What the administrator asked; empty values filter nothing."""
+
+    actor: str = ""          # a staff member's id, ACTOR_NONE, or ""
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    start: date | None = None
+    end: date | None = None
+
+    def args(self) -> dict[str, str]:
+        """The query string that asks this filter again (for the pages and the CSV)."""
+        values = {"membre": self.actor, "action": self.action, "objet": self.object_type,
+                  "objet_id": self.object_id,
+                  "du": self.start.strftime("%d.%m.%Y") if self.start else "",
+                  "au": self.end.strftime("%d.%m.%Y") if self.end else ""}
+        return {key: value for key, value in values.items() if value}
+
+    def conditions(self) -> list:
+        where = []
+        if self.actor == ACTOR_NONE:
+            where.append(AuditEntry.actor_id.is_(None))
+        elif self.actor.isdigit():
+            where.append(AuditEntry.actor_id == int(self.actor))
+        if self.action:
+            where.append(AuditEntry.action == self.action)
+        if self.object_type:
+            where.append(AuditEntry.object_type == self.object_type)
+        if self.object_id:
+            where.append(AuditEntry.object_id == self.object_id)
+        if self.start:
+            where.append(AuditEntry.at >= datetime.combine(self.start, time.min, tzinfo=ZURICH))
+        if self.end:
+            where.append(AuditEntry.at < datetime.combine(self.end + timedelta(days=1), time.min,
+                                                          tzinfo=ZURICH))
+        return where
+
+    def describe(self) -> dict[str, str]:
+        """The filter as the export's audit entry keeps it (masked: an N° AVS typed as an
+        object's id stays out of the log)."""
+        return {key: mask_text(value) for key, value in self.args().items()}
+
+
+@dataclass
+class LogRow:
+    entry: AuditEntry
+    actor: str
+    action: str
+    object_label: str
+    details: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class LogPage:
+    rows: list[LogRow]
+    next_cursor: int | None
+
+
+NEWEST_FIRST = (AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def _query(flt: LogFilter):
+    return select(AuditEntry).where(*flt.conditions()).order_by(*NEWEST_FIRST)
+
+
+def log_page(flt: LogFilter, after: str | None = None, size: int = PAGE_SIZE) -> LogPage:
+    """One page of the log, newest first; ``after`` is the id of the last entry of the page
+    before (the keyset: entries older than it, or as old with a smaller id)."""
+    query = _query(flt)
+    if after and after.isdigit():
+        cursor = db.session.get(AuditEntry, int(after))
+        if cursor is not None:
+            query = query.where(or_(AuditEntry.at < cursor.at,
+                                    and_(AuditEntry.at == cursor.at,
+                                         AuditEntry.id < cursor.id)))
+    entries = list(db.session.scalars(query.limit(size + 1)))
+    more = len(entries) > size
+    entries = entries[:size]
+    names = actor_names({entry.actor_id for entry in entries if entry.actor_id is not None})
+    rows = [_row(entry, names) for entry in entries]
+    return LogPage(rows, entries[-1].id if more else None)
+
+
+def actor_names(ids: set[int], connection=None) -> dict[int, str]:
+    if not ids:
+        return {}
+    query = select(User.id, User.prenom, User.nom, User.email).where(User.id.in_(ids))
+    rows = (connection or db.session).execute(query)
+    return {row.id: (f"{row.prenom or ''} {row.nom or ''}".strip() or row.email) for row in rows}
+
+
+def _actor(entry: AuditEntry, names: dict[int, str]) -> str:
+    if entry.actor_id is None:
+        return "—"
+    name = names.get(entry.actor_id, f"compte supprimé n° {entry.actor_id}")
+    role = ROLE_LABELS.get(entry.actor_role or "", entry.actor_role or "")
+    return mask_text(f"{name} ({role})" if role else name)
+
+
+def _object(entry: AuditEntry) -> str:
+    if not entry.object_type:
+        return "—"
+    label = OBJECT_LABELS.get(entry.object_type, entry.object_type)
+    return mask_text(f"{label} n° {entry.object_id}" if entry.object_id else label)
+
+
+def _row(entry: AuditEntry, names: dict[int, str]) -> LogRow:
+    return LogRow(entry, _actor(entry, names), action_label(entry.action), _object(entry),
+                  detail_pairs(entry.detail))
+
+
+def known_actions() -> list[tuple[str, str]]:
+    """(code, label) of every action the table knows or the log holds, by label."""
+    present = set(db.session.scalars(select(AuditEntry.action).distinct()))
+    codes = set(ACTION_LABELS) | present
+    return sorted(((code, action_label(code)) for code in codes),
+                  key=lambda item: (item[1].lower(), item[0]))
+
+
+def known_object_types() -> list[tuple[str, str]]:
+    present = {value for value in db.session.scalars(select(AuditEntry.object_type).distinct())
+               if value}
+    codes = set(OBJECT_LABELS) | present
+    return sorted(((code, OBJECT_LABELS.get(code, code)) for code in codes),
+                  key=lambda item: item[1].lower())
+
+
+# --- the CSV ------------------------------------------------------------------------------------
+
+CSV_HEADER = ["date", "heure", "auteur", "role", "action", "action_code", "objet", "objet_id",
+              "ip", "detail"]
+
+
+def csv_rows(flt: LogFilter, engine, batch: int = 1000) -> Iterator[str]:
+    """The filtered log as CSV text (UTF-8 with BOM for spreadsheets, ``;``), a batch of rows
+    at a time: the header, then the entries newest first. Every cell is masked and neutralised
+    (a cell that starts with ``= + - @`` gets a leading apostrophe).
+
+    It reads through a connection of its own from ``engine`` (``db.engine``), opened when the
+    first batch is asked: the response streams it after the request's unit of work has ended,
+    without the request's context or session."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def flush() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    writer.writerow(CSV_HEADER)
+    yield "\ufeff" + flush()
+    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.actor_id, AuditEntry.actor_role,
+               AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id, AuditEntry.ip,
+               AuditEntry.detail)
+    with engine.connect() as connection:
+        yield from _csv_batches(flt, connection, columns, writer, flush, batch)
+
+
+def _csv_batches(flt, connection, columns, writer, flush, batch: int) -> Iterator[str]:
+    last = None
+    while True:
+        # plain rows, not entities: a long export keeps only one batch in memory
+        query = select(*columns).where(*flt.conditions()).order_by(*NEWEST_FIRST)
+        if last is not None:
+            query = query.where(or_(AuditEntry.at < last.at,
+                                    and_(AuditEntry.at == last.at, AuditEntry.id < last.id)))
+        entries = connection.execute(query.limit(batch)).all()
+        if not entries:
+            return
+        names = actor_names({entry.actor_id for entry in entries if entry.actor_id is not None},
+                            connection)
+        for entry in entries:
+            local = entry.at.astimezone(ZURICH)
+            actor = (names.get(entry.actor_id, f"compte supprimé n° {entry.actor_id}")
+                     if entry.actor_id is not None else "")
+            detail = json.dumps(mask_value(entry.detail), ensure_ascii=False) \
+                if entry.detail else ""
+            writer.writerow([neutralise(mask_text(str(cell))) for cell in (
+                local.strftime("%d.%m.%Y"), local.strftime("%H:%M:%S"), actor,
+                entry.actor_role or "", action_label(entry.action), entry.action,
+                OBJECT_LABELS.get(entry.object_type or "", entry.object_type or ""),
+                entry.object_id or "", entry.ip or "", detail)])
+        yield flush()
+        last = entries[-1]
+        if len(entries) < batch:
+            return
+
+

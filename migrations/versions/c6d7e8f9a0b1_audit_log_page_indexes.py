@@ -1,0 +1,30 @@
+"""The audit log page reads the log newest first, a page at a time (keyset on at, id),
+filtered by staff member, action or object: one index per filter, in that order
+
+Revision ID: c6d7e8f9a0b1
+Revises: e2f3a4b5c6d7
+Create Date: 2026-12-01 17:40:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'c6d7e8f9a0b1'
+down_revision = 'e2f3a4b5c6d7'
+branch_labels = None
+depends_on = None
+
+INDEXES = [('ix_audit_entries_actor_at', ['actor_id', 'at', 'id']),
+           ('ix_audit_entries_action_at', ['action', 'at', 'id']),
+           ('ix_audit_entries_object_at', ['object_type', 'object_id', 'at', 'id'])]
+
+
+def upgrade():
+    for name, columns in INDEXES:
+        op.create_index(name, 'audit_entries', columns, unique=False)
+
+
+def downgrade():
+    for name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name='audit_entries')
