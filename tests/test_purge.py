@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from guichet.core.i18n import ZURICH
-from guichet.models import (Attachment, AuditEntry, AuthSession, Beneficiary, Invoice,
-                            InvoiceEvent, InvoiceLine, OutboxMessage, ReviewDecision, SmsCode,
-                            UsedToken, User)
-from guichet.models.base import db
 from guichet.invoices import retention
+from guichet.models import (Attachment, AuditEntry, AuthSession, Beneficiary, Invoice, InvoiceEvent,
+                            InvoiceLine, OutboxMessage, ReviewDecision, SmsCode, UsedToken, User)
+from guichet.models.base import db
 from tests.support.invoices import as_office, take_and_refuse, take_and_validate
 from tests.support.people import sent_invoice
 

@@ -23,6 +23,7 @@ from typing import Iterator
 from sqlalchemy import and_, or_, select
 
 from guichet.core.i18n import ZURICH
+from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.iban import mask_iban
 from guichet.models import AuditEntry, User
 from guichet.models.base import db
@@ -34,101 +35,105 @@ PAGE_SIZE = 50
 ACTOR_NONE = "aucun"
 
 ACTION_LABELS = {
-    "access_refused": "Accès refusé",
-    "attachment_added": "Pièce ajoutée",
-    "attachment_infected": "Pièce refusée (virus)",
-    "attachment_removed": "Pièce retirée",
-    "audit_log_exported": "Journal d'audit exporté (CSV)",
-    "beneficiary_added": "Bénéficiaire ajouté·e",
-    "beneficiary_removed": "Bénéficiaire retiré·e",
-    "complement_reminder_sent": "Rappel de complément envoyé",
-    "data_exported": "Données personnelles exportées",
-    "decision_forgotten": "N° de décision oublié",
-    "decision_saved": "N° de décision enregistré",
-    "email_change_requested": "Changement d'e-mail demandé",
-    "email_changed": "E-mail changé",
-    "email_confirmed": "E-mail confirmé",
-    "iban_added": "IBAN ajouté",
-    "iban_removed": "IBAN retiré",
-    "iban_requested": "IBAN demandé",
-    "identity_corrected": "Identité corrigée",
-    "invoice_complement_answered": "Complément envoyé par la personne",
-    "invoice_complement_requested": "Complément demandé",
-    "invoice_destroyed": "Demande détruite (durée de conservation échue)",
-    "invoice_draft_created": "Brouillon créé",
-    "invoice_draft_deleted": "Brouillon supprimé",
-    "invoice_note_added": "Note ajoutée",
-    "invoice_reassigned": "Demande réattribuée",
-    "invoice_refused": "Demande refusée",
-    "invoice_released": "Demande rendue",
-    "invoice_submitted": "Demande envoyée",
-    "invoice_taken": "Demande prise en charge",
-    "invoice_validated": "Demande validée",
-    "invoice_visa_confirmed": "Second visa donné",
-    "invoice_visa_sent_back": "Renvoyée par le second visa",
-    "login": "Connexion",
-    "login_failed": "Connexion échouée",
-    "login_password_ok": "Mot de passe accepté (second facteur attendu)",
-    "logout": "Déconnexion",
-    "password_changed": "Mot de passe changé",
-    "password_check_failed": "Mot de passe refusé",
-    "password_reset": "Mot de passe réinitialisé",
-    "password_reset_requested": "Réinitialisation du mot de passe demandée",
-    "password_reset_unknown": "Réinitialisation demandée pour une adresse inconnue",
-    "phone_change_requested": "Changement de portable demandé",
-    "phone_changed": "Portable changé",
-    "phone_confirmed": "Portable confirmé",
-    "profile_changed": "Profil modifié",
-    "queue_searched": "Recherche dans la file",
-    "recovery_code_refused": "Code de secours refusé",
-    "recovery_code_used": "Code de secours utilisé",
-    "recovery_codes_renewed": "Codes de secours renouvelés",
-    "refusal_reason_added": "Motif de refus ajouté",
-    "refusal_reason_deactivated": "Motif de refus désactivé",
-    "refusal_reason_moved": "Motif de refus déplacé",
-    "refusal_reason_reactivated": "Motif de refus réactivé",
-    "refusal_reason_renamed": "Motif de refus renommé",
-    "register": "Inscription",
-    "register_duplicate": "Inscription d'un compte existant",
-    "register_not_in_register": "Inscription hors registre",
-    "retention_purge": "Purge (durées de conservation)",
-    "sms_budget_spent": "Budget SMS du jour épuisé",
-    "sms_code_accepted": "Code SMS accepté",
-    "sms_code_refused": "Code SMS refusé",
-    "sms_refused_budget_spent": "SMS refusé (budget du jour)",
-    "sms_refused_cooldown": "SMS refusé (attente)",
-    "sms_refused_ip_limit": "SMS refusé (limite par adresse IP)",
-    "sms_refused_number_limit": "SMS refusé (limite par numéro)",
-    "sms_sent": "SMS envoyé",
-    "staff_viewed_invoice": "Demande consultée",
-    "staff_viewed_person": "Dossier consulté",
-    "staff_viewed_piece": "Pièce consultée",
-    "totp_added": "Application d'authentification ajoutée",
-    "totp_refused": "Code de l'application refusé",
-    "totp_removed": "Application d'authentification retirée",
-    "totp_setup_started": "Ajout de l'application d'authentification commencé",
+    "access_refused": _l("Accès refusé"),
+    "attachment_added": _l("Pièce ajoutée"),
+    "attachment_infected": _l("Pièce refusée (virus)"),
+    "attachment_removed": _l("Pièce retirée"),
+    "audit_log_exported": _l("Journal d'audit exporté (CSV)"),
+    "beneficiary_added": _l("Bénéficiaire ajouté·e"),
+    "beneficiary_removed": _l("Bénéficiaire retiré·e"),
+    "complement_reminder_sent": _l("Rappel de complément envoyé"),
+    "data_exported": _l("Données personnelles exportées"),
+    "decision_forgotten": _l("N° de décision oublié"),
+    "decision_saved": _l("N° de décision enregistré"),
+    "email_change_requested": _l("Changement d'e-mail demandé"),
+    "email_changed": _l("E-mail changé"),
+    "email_confirmed": _l("E-mail confirmé"),
+    "iban_added": _l("IBAN ajouté"),
+    "iban_removed": _l("IBAN retiré"),
+    "iban_requested": _l("IBAN demandé"),
+    "identity_corrected": _l("Identité corrigée"),
+    "invoice_complement_answered": _l("Complément envoyé par la personne"),
+    "invoice_complement_requested": _l("Complément demandé"),
+    "invoice_destroyed": _l("Demande détruite (durée de conservation échue)"),
+    "invoice_draft_created": _l("Brouillon créé"),
+    "invoice_draft_deleted": _l("Brouillon supprimé"),
+    "invoice_note_added": _l("Note ajoutée"),
+    "invoice_reassigned": _l("Demande réattribuée"),
+    "invoice_refused": _l("Demande refusée"),
+    "invoice_released": _l("Demande rendue"),
+    "invoice_submitted": _l("Demande envoyée"),
+    "invoice_taken": _l("Demande prise en charge"),
+    "invoice_validated": _l("Demande validée"),
+    "invoice_visa_confirmed": _l("Second visa donné"),
+    "invoice_visa_sent_back": _l("Renvoyée par le second visa"),
+    "login": _l("Connexion"),
+    "login_failed": _l("Connexion échouée"),
+    "login_password_ok": _l("Mot de passe accepté (second facteur attendu)"),
+    "logout": _l("Déconnexion"),
+    "password_changed": _l("Mot de passe changé"),
+    "password_check_failed": _l("Mot de passe refusé"),
+    "password_reset": _l("Mot de passe réinitialisé"),
+    "password_reset_requested": _l("Réinitialisation du mot de passe demandée"),
+    "password_reset_unknown": _l("Réinitialisation demandée pour une adresse inconnue"),
+    "phone_change_requested": _l("Changement de portable demandé"),
+    "phone_changed": _l("Portable changé"),
+    "phone_confirmed": _l("Portable confirmé"),
+    "profile_changed": _l("Profil modifié"),
+    "queue_searched": _l("Recherche dans la file"),
+    "recovery_code_refused": _l("Code de secours refusé"),
+    "recovery_code_used": _l("Code de secours utilisé"),
+    "recovery_codes_renewed": _l("Codes de secours renouvelés"),
+    "refusal_reason_added": _l("Motif de refus ajouté"),
+    "refusal_reason_deactivated": _l("Motif de refus désactivé"),
+    "refusal_reason_moved": _l("Motif de refus déplacé"),
+    "refusal_reason_reactivated": _l("Motif de refus réactivé"),
+    "refusal_reason_renamed": _l("Motif de refus renommé"),
+    "register": _l("Inscription"),
+    "register_duplicate": _l("Inscription d'un compte existant"),
+    "register_not_in_register": _l("Inscription hors registre"),
+    "retention_purge": _l("Purge (durées de conservation)"),
+    "sms_budget_spent": _l("Budget SMS du jour épuisé"),
+    "sms_code_accepted": _l("Code SMS accepté"),
+    "sms_code_refused": _l("Code SMS refusé"),
+    "sms_refused_budget_spent": _l("SMS refusé (budget du jour)"),
+    "sms_refused_cooldown": _l("SMS refusé (attente)"),
+    "sms_refused_ip_limit": _l("SMS refusé (limite par adresse IP)"),
+    "sms_refused_number_limit": _l("SMS refusé (limite par numéro)"),
+    "sms_sent": _l("SMS envoyé"),
+    "staff_viewed_invoice": _l("Demande consultée"),
+    "staff_viewed_person": _l("Dossier consulté"),
+    "staff_viewed_piece": _l("Pièce consultée"),
+    "totp_added": _l("Application d'authentification ajoutée"),
+    "totp_refused": _l("Code de l'application refusé"),
+    "totp_removed": _l("Application d'authentification retirée"),
+    "totp_setup_started": _l("Ajout de l'application d'authentification commencé"),
 }
 
 OBJECT_LABELS = {
-    "attachment": "Pièce",
-    "audit_log": "Journal d'audit",
-    "auth_session": "Session",
-    "bank_account": "Compte bancaire",
-    "beneficiary": "Bénéficiaire",
-    "endpoint": "Page",
-    "invoice": "Demande",
-    "queue": "File",
-    "refusal_reason": "Motif de refus",
-    "user": "Compte",
+    "attachment": _l("Pièce"),
+    "audit_log": _l("Journal d'audit"),
+    "auth_session": _l("Session"),
+    "bank_account": _l("Compte bancaire"),
+    "beneficiary": _l("Bénéficiaire"),
+    "endpoint": _l("Page"),
+    "invoice": _l("Demande"),
+    "queue": _l("File"),
+    "refusal_reason": _l("Motif de refus"),
+    "user": _l("Compte"),
 }
 
-ROLE_LABELS = {"insured": "assuré·e", "reviewer": "gestionnaire",
-               "transmission": "transmission", "admin": "administrateur·trice"}
+ROLE_LABELS = {"insured": _l("assuré·e"), "reviewer": _l("gestionnaire"),
+               "transmission": _l("transmission"), "admin": _l("administrateur·trice")}
 
 
 def action_label(action: str) -> str:
     """The action in French; an unknown code as it is."""
-    return ACTION_LABELS.get(action, action)
+    return str(ACTION_LABELS.get(action, action))
+
+
+def object_label(object_type: str | None) -> str:
+    return str(OBJECT_LABELS.get(object_type, object_type)) if object_type else ""
 
 
 # --- masking ----------------------------------------------------------------------------------
@@ -266,16 +271,17 @@ def actor_names(ids: set[int], connection=None) -> dict[int, str]:
 def _actor(entry: AuditEntry, names: dict[int, str]) -> str:
     if entry.actor_id is None:
         return "—"
-    name = names.get(entry.actor_id, f"compte supprimé n° {entry.actor_id}")
-    role = ROLE_LABELS.get(entry.actor_role or "", entry.actor_role or "")
+    name = names.get(entry.actor_id) or str(_l("compte supprimé n° %(id)s", id=entry.actor_id))
+    role = str(ROLE_LABELS.get(entry.actor_role or "", entry.actor_role or ""))
     return mask_text(f"{name} ({role})" if role else name)
 
 
 def _object(entry: AuditEntry) -> str:
     if not entry.object_type:
         return "—"
-    label = OBJECT_LABELS.get(entry.object_type, entry.object_type)
-    return mask_text(f"{label} n° {entry.object_id}" if entry.object_id else label)
+    label = object_label(entry.object_type)
+    return mask_text(str(_l("%(object)s n° %(id)s", object=label, id=entry.object_id))
+                     if entry.object_id else label)
 
 
 def _row(entry: AuditEntry, names: dict[int, str]) -> LogRow:
@@ -295,7 +301,7 @@ def known_object_types() -> list[tuple[str, str]]:
     present = {value for value in db.session.scalars(select(AuditEntry.object_type).distinct())
                if value}
     codes = set(OBJECT_LABELS) | present
-    return sorted(((code, OBJECT_LABELS.get(code, code)) for code in codes),
+    return sorted(((code, object_label(code)) for code in codes),
                   key=lambda item: item[1].lower())
 
 
@@ -312,7 +318,21 @@ def csv_rows(flt: LogFilter, engine, batch: int = 1000) -> Iterator[str]:
 
     It reads through a connection of its own from ``engine`` (``db.engine``), opened when the
     first batch is asked: the response streams it after the request's unit of work has ended,
-    without the request's context or session."""
+    without the request's context or session. The words are looked up now, in that context."""
+    words = _CsvWords({code: action_label(code) for code in ACTION_LABELS},
+                      {code: object_label(code) for code in OBJECT_LABELS},
+                      str(_l("compte supprimé n° %(id)s", id="{id}")))
+    return _csv_stream(flt, engine, batch, words)
+
+
+@dataclass(frozen=True)
+class _CsvWords:
+    actions: dict[str, str]
+    objects: dict[str, str]
+    deleted_account: str
+
+
+def _csv_stream(flt: LogFilter, engine, batch: int, words: _CsvWords) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
 
@@ -327,37 +347,34 @@ def csv_rows(flt: LogFilter, engine, batch: int = 1000) -> Iterator[str]:
     columns = (AuditEntry.id, AuditEntry.at, AuditEntry.actor_id, AuditEntry.actor_role,
                AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id, AuditEntry.ip,
                AuditEntry.detail)
-    with engine.connect() as connection:
-        yield from _csv_batches(flt, connection, columns, writer, flush, batch)
-
-
-def _csv_batches(flt, connection, columns, writer, flush, batch: int) -> Iterator[str]:
     last = None
-    while True:
-        # plain rows, not entities: a long export keeps only one batch in memory
-        query = select(*columns).where(*flt.conditions()).order_by(*NEWEST_FIRST)
-        if last is not None:
-            query = query.where(or_(AuditEntry.at < last.at,
-                                    and_(AuditEntry.at == last.at, AuditEntry.id < last.id)))
-        entries = connection.execute(query.limit(batch)).all()
-        if not entries:
-            return
-        names = actor_names({entry.actor_id for entry in entries if entry.actor_id is not None},
-                            connection)
-        for entry in entries:
-            local = entry.at.astimezone(ZURICH)
-            actor = (names.get(entry.actor_id, f"compte supprimé n° {entry.actor_id}")
-                     if entry.actor_id is not None else "")
-            detail = json.dumps(mask_value(entry.detail), ensure_ascii=False) \
-                if entry.detail else ""
-            writer.writerow([neutralise(mask_text(str(cell))) for cell in (
-                local.strftime("%d.%m.%Y"), local.strftime("%H:%M:%S"), actor,
-                entry.actor_role or "", action_label(entry.action), entry.action,
-                OBJECT_LABELS.get(entry.object_type or "", entry.object_type or ""),
-                entry.object_id or "", entry.ip or "", detail)])
-        yield flush()
-        last = entries[-1]
-        if len(entries) < batch:
-            return
+    with engine.connect() as connection:
+        while True:
+            # plain rows, not entities: a long export keeps only one batch in memory
+            query = select(*columns).where(*flt.conditions()).order_by(*NEWEST_FIRST)
+            if last is not None:
+                query = query.where(or_(AuditEntry.at < last.at, and_(
+                    AuditEntry.at == last.at, AuditEntry.id < last.id)))
+            entries = connection.execute(query.limit(batch)).all()
+            if not entries:
+                return
+            names = actor_names({entry.actor_id for entry in entries
+                                 if entry.actor_id is not None}, connection)
+            for entry in entries:
+                writer.writerow([neutralise(mask_text(str(cell)))
+                                 for cell in _csv_cells(entry, names, words)])
+            yield flush()
+            last = entries[-1]
+            if len(entries) < batch:
+                return
 
 
+def _csv_cells(entry, names: dict[int, str], words: _CsvWords) -> tuple:
+    local = entry.at.astimezone(ZURICH)
+    actor = ("" if entry.actor_id is None else names.get(entry.actor_id)
+             or words.deleted_account.format(id=entry.actor_id))
+    detail = json.dumps(mask_value(entry.detail), ensure_ascii=False) if entry.detail else ""
+    return (local.strftime("%d.%m.%Y"), local.strftime("%H:%M:%S"), actor,
+            entry.actor_role or "", words.actions.get(entry.action, entry.action), entry.action,
+            words.objects.get(entry.object_type or "", entry.object_type or ""),
+            entry.object_id or "", entry.ip or "", detail)

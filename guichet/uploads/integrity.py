@@ -22,7 +22,9 @@ from guichet.models.base import db
 from .storage import is_stored_name, orphan_files, upload_folder
 
 BLOCK = 1024 * 1024
-_CACHE = ".previews"
+#: Left out of the orphans: the page-picture cache, and what a file system puts at its root
+#: (an uploads folder of its own).
+_NOT_OURS = {".previews", "lost+found"}
 
 
 @dataclass
@@ -110,7 +112,7 @@ def _foreign_files(folder: Path, known: set[str]) -> list[str]:
     found = []
     for path in folder.iterdir():
         name = path.name
-        if name == _CACHE and path.is_dir():
+        if name in _NOT_OURS and path.is_dir():
             continue
         if is_stored_name(name) or (name.startswith(".incoming-") and name.endswith(".part")):
             continue
