@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterator
@@ -289,12 +290,19 @@ def _row(entry: AuditEntry, names: dict[int, str]) -> LogRow:
                   detail_pairs(entry.detail))
 
 
+def _alphabetical(text: str) -> str:
+    """A sort key that puts « Bénéficiaire » before « Budget », as a reader expects (accents
+    and case ignored)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def known_actions() -> list[tuple[str, str]]:
     """(code, label) of every action the table knows or the log holds, by label."""
     present = set(db.session.scalars(select(AuditEntry.action).distinct()))
     codes = set(ACTION_LABELS) | present
     return sorted(((code, action_label(code)) for code in codes),
-                  key=lambda item: (item[1].lower(), item[0]))
+                  key=lambda item: (_alphabetical(item[1]), item[0]))
 
 
 def known_object_types() -> list[tuple[str, str]]:
@@ -302,7 +310,7 @@ def known_object_types() -> list[tuple[str, str]]:
                if value}
     codes = set(OBJECT_LABELS) | present
     return sorted(((code, object_label(code)) for code in codes),
-                  key=lambda item: item[1].lower())
+                  key=lambda item: (_alphabetical(item[1]), item[0]))
 
 
 # --- the CSV ------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class AuditLogForm(FlaskForm):
                  object_types: list[tuple[str, str]], **kwargs):
         super().__init__(**kwargs)
         self.membre.choices = [("", _l("Tout le monde")),
-                               (ACTOR_NONE, _l("Personne du personnel (visiteur, commande)")),
+                               (ACTOR_NONE, _l("Sans auteur (visiteur non connecté, commande)")),
                                *((str(staff_id), name) for staff_id, name in staff.items())]
         self.action.choices = [("", _l("Toutes les actions")), *actions]
         self.objet.choices = [("", _l("Tous les objets")), *object_types]
