@@ -326,3 +326,11 @@ def test_an_unreadable_day_changes_nothing(app, runner):
 
 def test_the_29th_of_february(app):
     assert retention.years_before(date(2036, 2, 29), 10) == date(2026, 2, 28)
+
+
+def test_without_a_day_it_counts_from_now(app, runner, factory):
+    fresh_id = factory.user(email="neuf@example.ch", confirmed=False).id
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "comptes jamais confirmés (plus de 7 jours) : 0 supprimé(s)" in result.output
+    assert exists(User, fresh_id)
