@@ -1,5 +1,6 @@
 """The audit log page reads the log newest first, a page at a time (keyset on at, id),
-filtered by staff member, action or object: one index per filter, in that order
+filtered by staff member, action or object: one index per filter, in that order (the
+object's id first: it is asked alone too)
 
 Revision ID: c6d7e8f9a0b1
 Revises: e2f3a4b5c6d7
@@ -17,7 +18,7 @@ depends_on = None
 
 INDEXES = [('ix_audit_entries_actor_at', ['actor_id', 'at', 'id']),
            ('ix_audit_entries_action_at', ['action', 'at', 'id']),
-           ('ix_audit_entries_object_at', ['object_type', 'object_id', 'at', 'id'])]
+           ('ix_audit_entries_object_at', ['object_id', 'object_type', 'at', 'id'])]
 
 
 def upgrade():
