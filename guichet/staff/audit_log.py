@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import lazy_gettext as _l
@@ -239,6 +239,13 @@ class LogPage:
 NEWEST_FIRST = (AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
+def _before(entry) -> object:
+    """The entries after ``entry`` newest first: older, or as old with a smaller id. A row
+    comparison, which PostgreSQL reads straight from the indexes (an ``OR`` of the two took it
+    hundreds of times longer on 300 000 entries)."""
+    return tuple_(AuditEntry.at, AuditEntry.id) < tuple_(entry.at, entry.id)
+
+
 def _query(flt: LogFilter):
     return select(AuditEntry).where(*flt.conditions()).order_by(*NEWEST_FIRST)
 
@@ -250,9 +257,7 @@ def log_page(flt: LogFilter, after: str | None = None, size: int = PAGE_SIZE) ->
     if after and after.isdigit():
         cursor = db.session.get(AuditEntry, int(after))
         if cursor is not None:
-            query = query.where(or_(AuditEntry.at < cursor.at,
-                                    and_(AuditEntry.at == cursor.at,
-                                         AuditEntry.id < cursor.id)))
+            query = query.where(_before(cursor))
     entries = list(db.session.scalars(query.limit(size + 1)))
     more = len(entries) > size
     entries = entries[:size]
@@ -361,8 +366,7 @@ def _csv_stream(flt: LogFilter, engine, batch: int, words: _CsvWords) -> Iterato
             # plain rows, not entities: a long export keeps only one batch in memory
             query = select(*columns).where(*flt.conditions()).order_by(*NEWEST_FIRST)
             if last is not None:
-                query = query.where(or_(AuditEntry.at < last.at, and_(
-                    AuditEntry.at == last.at, AuditEntry.id < last.id)))
+                query = query.where(_before(last))
             entries = connection.execute(query.limit(batch)).all()
             if not entries:
                 return
