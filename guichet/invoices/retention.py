@@ -11,7 +11,7 @@
   ``*_MAX_AGE`` setting): the row only stops a link from working twice;
 - **SMS messages** sent or given up, a day after they were queued (the text of a sent SMS is
   already blanked at sending; the row still holds the mobile number). **E-mails** sent or given
-  up are kept :data:`SENT_EMAIL_RETENTION_DAYS` (``SENT_EMAIL_RETENTION_DAYS``, 90 by default):
+  up are kept ``SENT_EMAIL_RETENTION_DAYS`` days (90 by default):
   long enough to answer « did you write to me? », then they go too;
 - **invoices** paid or refused more than ``RETENTION_YEARS`` years ago (10 by default), counted
   from the day paid (``invoices.paid_on``) or the day of the refusal (the standing refusal
@@ -47,7 +47,6 @@ from guichet.uploads.storage import delete_after_commit
 UNCONFIRMED_DAYS = 7
 #: Codes and ended sessions stay this long: the SMS limits count a day back.
 SHORT_KEEP = timedelta(days=1)
-SENT_EMAIL_RETENTION_DAYS = 90
 _CHUNK = 500
 
 
@@ -148,8 +147,7 @@ def plan_purge(now: datetime | None = None) -> PurgePlan:
             days=int(config["SENT_EMAIL_RETENTION_DAYS"])))))
     plan.invoices = _expired_invoices(years_before(plan.today, years))
     invoice_ids = [invoice.id for invoice in plan.invoices]
-    drafts = _chunked_scalars(select(Invoice.id).where(Invoice.user_id.in_(plan.accounts)),
-                              plan.accounts, Invoice.user_id) if plan.accounts else []
+    drafts = _chunked_scalars(select(Invoice.id), plan.accounts, Invoice.user_id)
     plan.files = sorted(_stored_names(invoice_ids + drafts))
     return plan
 
