@@ -1,4 +1,5 @@
-"""Operator commands: ``flask --app guichet register|staff|outbox|rates|complements|audit|demo``."""
+"""Operator commands: ``flask --app guichet register|staff|outbox|rates|complements|audit|purge|
+storage|demo``."""
 from __future__ import annotations
 
 import functools
@@ -39,6 +40,41 @@ outbox_cli = CommandGroup("outbox", help="Les e-mails et SMS en attente.")
 rates_cli = CommandGroup("rates", help="Les taux datés (forfaits, tarifs) appliqués aux factures.")
 complements_cli = CommandGroup("complements", help="Les compléments demandés aux assuré·e·s.")
 audit_cli = CommandGroup("audit", help="Le journal d'audit.")
+storage_cli = CommandGroup("storage", help="Les fichiers des pièces justificatives.")
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Dit ce qui serait supprimé, sans rien supprimer.")
+@click.option("--today", "today", default=None, help="Date du jour (AAAA-MM-JJ ; par défaut : "
+              "aujourd'hui à Neuchâtel).")
+@with_appcontext
+def purge(dry_run, today):
+    """Supprime ce que Guichet ne doit plus garder (LPD art. 6) ; à lancer chaque jour."""
+    from guichet.invoices.retention import purge as run_purge
+    from guichet.invoices.retention import purge_moment
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise click.ClickException("Date illisible (AAAA-MM-JJ).") from None
+    with unit_of_work():  # the files go once the rows' deletion is committed
+        plan = run_purge(purge_moment(day), dry_run=dry_run)
+    for line in plan.lines():  # once stored
+        click.echo(line)
+
+
+@storage_cli.command("check")
+@click.option("--min-age", default=3600, show_default=True, type=click.IntRange(min=0),
+              help="Âge minimal (secondes) d'un fichier sans ligne pour le dire orphelin : un "
+                   "envoi en cours n'est pas encore enregistré.")
+def storage_check(min_age):
+    """Vérifie l'empreinte SHA-256 de chaque pièce, et liste les fichiers manquants et
+    orphelins ; code de sortie 1 si quelque chose ne va pas."""
+    from guichet.uploads.integrity import check_storage
+    report = check_storage(min_age=min_age)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        click.get_current_context().exit(1)
 
 
 @audit_cli.command("reads")
@@ -202,6 +238,7 @@ def demo():
 
 def init_cli(app: Flask) -> None:
     for group in (register_cli, staff_cli, outbox_cli, rates_cli, complements_cli,
-                  audit_cli):
+                  audit_cli, storage_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
+    app.cli.add_command(purge)

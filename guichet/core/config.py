@@ -131,6 +131,11 @@ class Defaults:
     COMPLEMENT_REMINDER_DAYS = 5
     MAX_FORM_MEMORY_SIZE = 200_000
 
+    # Retention (``flask purge``, guichet/invoices/retention.py): invoices paid or refused this
+    # many years ago are destroyed with their pièces; sent e-mails are kept this many days.
+    RETENTION_YEARS = 10
+    SENT_EMAIL_RETENTION_DAYS = 90
+
     BABEL_DEFAULT_LOCALE = "fr_CH"
     BABEL_DEFAULT_TIMEZONE = "Europe/Zurich"
 
