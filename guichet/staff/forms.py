@@ -23,8 +23,8 @@ CHOOSE = _l("— Choisir —")
 
 
 def reduction_choices() -> list[SelectChoice]:
-    return [SelectChoice("", CHOOSE)] + [SelectChoice(code, label) for code, label
-                                         in review.REDUCTION_REASONS.items()]
+    return [SelectChoice("", CHOOSE)] + [SelectChoice(reason.code, reason.label)
+                                         for reason in review.active_reduction_reasons()]
 
 
 def refusal_choices() -> list[SelectChoice]:
