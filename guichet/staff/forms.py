@@ -9,9 +9,10 @@ them is never looked at.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (FieldList, Form, FormField, HiddenField, SelectChoice, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from guichet.core.forms import no_control_characters, required, text_field
@@ -148,3 +149,36 @@ class MoveReasonForm(FlaskForm):
         csrf = False
 
     direction = HiddenField()
+
+
+# --- the administrators' imports and rates ------------------------------------------------------
+
+class ImportFileForm(FlaskForm):
+    """One CSV file (the register, or the decisions); what it holds is checked by the import."""
+
+    class Meta:
+        csrf = False
+
+    file = FileField(_l("Fichier CSV"), description=_l(
+        "UTF-8 ou Windows-1252 (comme Excel l'enregistre), séparateur « , » ou « ; »."))
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise StopValidation(_l("Choisissez le fichier CSV."))
+
+
+class RateForm(FlaskForm):
+    """A new amount for a rate from a date, with its legal source (``rates set``)."""
+
+    class Meta:
+        csrf = False
+
+    key = SelectField(_l("Taux"), coerce=str, validate_choice=False)
+    amount = StringField(_l("Nouveau montant (CHF)"), validators=[
+        required(_l("Indiquez le montant.")), _parsed_by(parse_money)], filters=[_strip])
+    valid_from = StringField(_l("En vigueur dès le"), validators=[
+        required(_l("Indiquez la date d'entrée en vigueur.")), _parsed_by(parse_date)],
+        filters=[_strip], description=_l("JJ.MM.AAAA ; le taux précédent s'arrête la veille."))
+    source = text_field(_l("Base légale"), 120,
+                        description=_l("Par exemple « RAI art. 90 » ou « Circulaire CMRM "
+                                       "ch. 1021 »."))

@@ -2,6 +2,7 @@
 administrators' lists. Importing this module registers every view on :data:`bp`."""
 from . import (admin_routes, decision_routes, person_routes, queue_routes,  # noqa: F401
                review_routes)
+from . import import_routes, rate_routes  # noqa: F401  (administrators: CSV imports, rates)
 from .blueprint import bp
 
 __all__ = ["bp"]
