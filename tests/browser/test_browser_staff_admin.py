@@ -1,6 +1,6 @@
-"""An administrator keeps the refusal reasons, from the queue's link, with JavaScript on and off:
-a reason added (after an empty try, refused and explained), moved up, deactivated; axe-core and
-vnu check each page."""
+"""An administrator keeps the refusal reasons, from the queue's link to the administration, with
+JavaScript on and off: a reason added (after an empty try, refused and explained), moved up,
+deactivated; axe-core and vnu check each page."""
 from __future__ import annotations
 
 import pyotp
@@ -29,7 +29,8 @@ def test_an_administrator_keeps_the_refusal_reasons(page, live, check, js):
     page.goto("/")
     log_in(page, admin.email)
     enter_code(page, pyotp.TOTP(secret).now())
-    page.get_by_role("link", name="Gérer les motifs de refus").click()
+    page.get_by_role("link", name="Administration de l'office").click()  # from the queue
+    page.get_by_role("link", name="Motifs de refus").click()
     see_page(page, "Motifs de refus")
     check("les motifs de refus")
 
