@@ -5,6 +5,7 @@ French reason and changes nothing, each import and refusal is audited with count
 N° AVS; only administrators reach the page."""
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date
@@ -45,7 +46,6 @@ def report_of(response) -> list[str]:
     assert section, "no report on the page"
     summary = re.search(r'<p class="import-report__summary">(.*?)</p>', section.group(0), re.S)
     refused = re.findall(r"<li>(.*?)</li>", section.group(0), re.S)
-    import html
     return [html.unescape(" ".join(text.split())) for text in [summary.group(1), *refused]]
 
 
@@ -164,7 +164,8 @@ def test_a_bad_file_is_refused_with_its_reason_and_changes_nothing(app, admin_cl
     assert 'href="#register-file"' in response.get_data(as_text=True)
     assert count(RegisteredPerson) == 0
     [entry] = audit("register_import_refused")
-    assert entry.actor_id == admin_client.user.id and reason.split(" (")[0] in entry.detail["reason"]
+    assert entry.actor_id == admin_client.user.id
+    assert reason.split(" (")[0] in entry.detail["reason"]
     assert audit("register_imported") == []
 
 

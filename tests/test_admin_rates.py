@@ -84,7 +84,7 @@ def test_the_page_and_the_command_line_keep_the_same_table(app, admin_client, ru
 
 
 @pytest.mark.parametrize("changes, field, message", [
-    ({"key": ""}, "key", "Taux inconnu"),
+    ({"key": ""}, "key", "Choisissez le taux."),
     ({"key": "inconnu"}, "key", "Taux inconnu : inconnu"),
     ({"amount": ""}, "amount", "Indiquez le montant."),
     ({"amount": "abc"}, "amount", ""),

@@ -24,9 +24,9 @@ from guichet.core.money import to_amount
 from guichet.models import (ROLE_ADMIN, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             StaffNote, User, utcnow)
 from guichet.models.base import db
-from guichet.models.invoices import (REASON_REDUCTION, REASON_REFUSAL, STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
-                                     STATUS_NEEDS_INFO, STATUS_PAID, STATUS_REJECTED,
-                                     STATUS_SUBMITTED, STATUS_VISA_PENDING)
+from guichet.models.invoices import (REASON_REDUCTION, REASON_REFUSAL, STATUS_ACCEPTED,
+                                     STATUS_DRAFT, STATUS_IN_REVIEW, STATUS_NEEDS_INFO, STATUS_PAID,
+                                     STATUS_REJECTED, STATUS_SUBMITTED, STATUS_VISA_PENDING)
 
 from .lifecycle import OPEN_STATES, move
 from .second_visa import visa_reasons

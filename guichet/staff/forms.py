@@ -1,4 +1,5 @@
-"""The gestionnaires' decision forms and the administrators' list of refusal reasons.
+"""The gestionnaires' decision forms, and the administrators' forms: the lists of reasons, the
+register and decisions uploads, the rates.
 
 Each decision form carries the invoice's ``version`` (hidden) as the page showed it, and a
 prefix, so that the review screen's several forms keep distinct field names and ids. The CSRF
@@ -173,7 +174,8 @@ class RateForm(FlaskForm):
     class Meta:
         csrf = False
 
-    key = SelectField(_l("Taux"), coerce=str, validate_choice=False)
+    key = SelectField(_l("Taux"), coerce=str, validate_choice=False,
+                      validators=[required(_l("Choisissez le taux."))])
     amount = StringField(_l("Nouveau montant (CHF)"), validators=[
         required(_l("Indiquez le montant.")), _parsed_by(parse_money)], filters=[_strip])
     valid_from = StringField(_l("En vigueur dès le"), validators=[

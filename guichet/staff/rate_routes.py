@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from guichet.core.access import admin_required
 from guichet.core.i18n import gettext as _
+from guichet.core.money import format_chf
 from guichet.invoices.rates import RateChangeRefused, change_rate, rates_by_key
 
 from .blueprint import bp
@@ -43,6 +44,7 @@ def add_rate():
     except RateChangeRefused as refused:
         getattr(form, refused.field or "key").errors = [str(refused)]
         return _page(422, form)
-    flash(_("Nouveau taux enregistré : %(label)s, %(amount)s CHF dès le %(day)s.",
-            label=rate.label, amount=rate.amount, day=f"{rate.valid_from:%d.%m.%Y}"), "success")
+    flash(_("Nouveau taux enregistré : %(label)s, %(amount)s dès le %(day)s.",
+            label=rate.label, amount=format_chf(rate.amount), day=f"{rate.valid_from:%d.%m.%Y}"),
+          "success")
     return redirect(url_for("staff.list_rates", _anchor=f"rate-{rate.key}"), 303)
