@@ -147,3 +147,10 @@ def test_a_new_validation_neither_offers_nor_accepts_a_deactivated_reason(
     assert decision.line_amounts[0]["reason_code"] == "tarif_cantonal"
     assert review.reduction_reason_label("tarif_cantonal") == "Tarif cantonal"
     assert review.reduction_reason_label("unknown") == ""
+
+
+def test_the_validation_form_links_administrators_to_the_list(app, sent, admin_client,
+                                                              staff_client):
+    take(admin_client, sent)
+    assert f'href="{PAGE}"' in review_html(admin_client, sent)
+    assert f'href="{PAGE}"' not in review_html(staff_client, sent)
