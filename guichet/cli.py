@@ -136,7 +136,7 @@ def register_import(csv_file):
     try:
         report = import_register(csv_file.read())
     except BadRegisterFile as exc:
-        raise click.ClickException(f"Fichier refusé : {exc}") from None
+        raise click.ClickException(exc.refusal()) from None
     _print_report(report)
 
 
@@ -150,15 +150,13 @@ def register_import_decisions(csv_file):
     try:
         report = import_decisions(csv_file.read())
     except BadRegisterFile as exc:
-        raise click.ClickException(f"Fichier refusé : {exc}") from None
+        raise click.ClickException(exc.refusal()) from None
     _print_report(report)
 
 
 def _print_report(report) -> None:
-    click.echo(f"{report.created} ajoutée(s), {report.updated} mise(s) à jour, "
-               f"{report.unchanged} inchangée(s), {len(report.errors)} ligne(s) refusée(s).")
-    for line_number, reason in report.errors:
-        click.echo(f"ligne {line_number} : {reason}")
+    for line in report.lines():  # the same words as the administrators' import page
+        click.echo(line)
 
 
 @staff_cli.command("create")

@@ -11,8 +11,10 @@ from sqlalchemy.orm import close_all_sessions
 
 from guichet import create_app
 from guichet.invoices.rates import seed_default_rates
+from guichet.invoices.refusal_reasons import seed_defaults as seed_default_reasons
 from guichet.models import BankAccount, utcnow
 from guichet.models.base import db
+from guichet.models.invoices import REASON_REDUCTION
 from tests.support.accounts import Factory, login, login_staff
 from tests.support.databases import DATABASES, POSTGRES_URL
 from tests.support.invoices import IBAN
@@ -102,6 +104,9 @@ def app(request, tmp_path, mailbox, sms):
         else:
             db.create_all()
         seed_default_rates(db.session)
+        # the reduction reasons, as the migrations write them (the refusal reasons: the tests
+        # about refusals seed them, tests/support/decisions.py)
+        seed_default_reasons(REASON_REDUCTION)
         db.session.commit()
         yield application
         db.session.remove()

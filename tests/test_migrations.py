@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from guichet import ROOT, create_app
 from guichet.invoices.rates import seed_default_rates
-from guichet.invoices.refusal_reasons import DEFAULT_REASONS
+from guichet.invoices.refusal_reasons import DEFAULT_REASONS, DEFAULT_REDUCTION_REASONS
 from guichet.models import BankAccount, Beneficiary, Invoice, RefusalReason, utcnow
 from guichet.models.base import db
 from guichet.models.rates import Rate
@@ -140,10 +140,11 @@ def test_the_migrations_write_the_refusal_reasons_the_application_seeds(migratin
     app = migrating_app
     flask_db(app, "upgrade")
     with app.app_context():
-        migrated = [(reason.code, reason.label) for reason in db.session.scalars(
-            select(RefusalReason).order_by(RefusalReason.position))]
+        migrated = {kind: [(reason.code, reason.label) for reason in db.session.scalars(
+            select(RefusalReason).where(RefusalReason.kind == kind)
+            .order_by(RefusalReason.position))] for kind in ("refusal", "reduction")}
         db.session.remove()
-    assert migrated == DEFAULT_REASONS
+    assert migrated == {"refusal": DEFAULT_REASONS, "reduction": DEFAULT_REDUCTION_REASONS}
 
 
 def test_the_operator_command_line_upgrades_an_empty_sqlite_file_with_no_account(tmp_path):
@@ -347,3 +348,44 @@ def test_invoices_already_sent_get_their_copy_from_the_records_as_they_are(migra
     with app.app_context():
         assert "frozen" not in {c["name"] for c in inspect(db.engine).get_columns("invoices")}
         db.session.remove()
+
+
+# --- b5c6d7e8f9a0: the reduction reasons join the refusal reasons as a list kept by admins ----
+
+BEFORE_REDUCTION_LIST = "e2f3a4b5c6d7"
+
+
+def _reasons(app) -> list[tuple]:
+    with app.app_context():
+        columns = {c["name"] for c in inspect(db.engine).get_columns("refusal_reasons")}
+        kind = "kind" if "kind" in columns else "'refusal' AS kind"
+        rows = db.session.execute(text(f"SELECT {kind}, code, label, active FROM refusal_reasons "
+                                       "ORDER BY 1, position")).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def test_the_reduction_reasons_become_a_list_beside_the_refusal_reasons(migrating_app):
+    app = migrating_app
+    flask_db(app, "downgrade", "base")  # the PostgreSQL database is shared by this module's tests
+    flask_db(app, "upgrade", BEFORE_REDUCTION_LIST)
+    with app.app_context():
+        db.session.execute(text("UPDATE refusal_reasons SET active = :no WHERE code = 'duplicate'"),
+                           {"no": False})
+        db.session.execute(text("INSERT INTO refusal_reasons (code, label, position, active) "
+                                "VALUES ('frais_anterieurs', 'Frais antérieurs', 7, :yes)"),
+                           {"yes": True})
+        db.session.commit()
+        db.session.remove()
+    before = _reasons(app)
+
+    flask_db(app, "upgrade")
+    after = _reasons(app)
+    assert [row for row in after if row[0] == "refusal"] == before  # kept, as they were
+    assert [(code, label) for kind, code, label, _active in after if kind == "reduction"] == \
+        DEFAULT_REDUCTION_REASONS
+    # the same code in both lists ("other", "not_covered"): unique within a list only
+    assert {("refusal", "other"), ("reduction", "other")} <= {row[:2] for row in after}
+
+    flask_db(app, "downgrade", BEFORE_REDUCTION_LIST)
+    assert _reasons(app) == before

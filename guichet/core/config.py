@@ -115,6 +115,9 @@ class Defaults:
     TRANSMISSION_APPEND_UNSCANNED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # ordinary forms
     UPLOAD_MAX_REQUEST_BYTES = 48 * 1024 * 1024  # the forms that carry pièces
+    # The register and decisions CSV files the administrators upload (the whole register of
+    # the canton is a few MB).
+    REGISTER_IMPORT_MAX_BYTES = 10 * 1024 * 1024
     RECEIPT_PREFIX = "NE"
     # What the receipt says about the usual time the office takes to examine an invoice.
     INVOICE_PROCESSING_DAYS = 30

@@ -14,19 +14,23 @@ Computations ask a :class:`~guichet.invoices.rate_book.RateBook` for amounts;
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from guichet.core.audit import record
+from guichet.core.i18n import gettext as _
+from guichet.models import User
 from guichet.models.base import db
 from guichet.models.rates import Rate
 
 from .rate_book import RateRow, row_in_force
 from .types import default_rates
 
-__all__ = ["StaticRateBook", "DatabaseRateBook", "RateChangeRefused", "all_rates", "change_rate",
-           "seed_default_rates"]
+__all__ = ["StaticRateBook", "DatabaseRateBook", "RateChangeRefused", "RateHistory", "all_rates",
+           "change_rate", "rates_by_key", "seed_default_rates"]
 
 
 class StaticRateBook:
@@ -90,7 +94,12 @@ _MAX_SOURCE = Rate.source.type.length
 
 
 class RateChangeRefused(Exception):
-    """The rate was not changed; the message (French) says why."""
+    """The rate was not changed; the message (French) says why, ``field`` which value is wrong
+    (``key``, ``amount``, ``valid_from`` or ``source``)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def all_rates() -> list[Rate]:
@@ -98,24 +107,57 @@ def all_rates() -> list[Rate]:
     return list(db.session.scalars(select(Rate).order_by(Rate.key, Rate.valid_from)))
 
 
-def change_rate(key: str, amount: Decimal, valid_from: date, source: str) -> Rate:
+@dataclass(frozen=True)
+class RateHistory:
+    """One rate's periods, oldest first; ``label`` is that of its latest period."""
+
+    key: str
+    label: str
+    periods: list[Rate]
+
+    @property
+    def current(self) -> Rate:
+        return self.periods[-1]
+
+
+def rates_by_key() -> list[RateHistory]:
+    """Every rate with its periods, by key (what the administrators' page lists)."""
+    grouped: dict[str, list[Rate]] = {}
+    for rate in all_rates():
+        grouped.setdefault(rate.key, []).append(rate)
+    return [RateHistory(key, periods[-1].label, periods) for key, periods in grouped.items()]
+
+
+def change_rate(key: str, amount: Decimal, valid_from: date, source: str,
+                actor: User | None = None) -> Rate:
     """A new ``amount`` for the rate ``key`` from ``valid_from`` on (costs before that date keep
     the old amount): the rate that starts last ends the day before, and the new row keeps its
     label. Refused (:class:`RateChangeRefused`) for an unknown key, an amount that is not a
     number of francs a ``Numeric(12, 2)`` column holds, an empty or overlong source, or a date
-    that does not come after the start of the rate that starts last. Adds the row; the caller's unit of work commits."""
+    that does not come after the start of the rate that starts last. Invoices already sent
+    keep their amounts: they were computed and kept when sent. Adds the row and an audit
+    entry (``actor``: the administrator; none from the command line); the caller's unit of
+    work commits."""
     if not amount.is_finite() or not 0 <= amount <= _MAX_AMOUNT:
-        raise RateChangeRefused(f"Montant hors limites : {amount} (de 0 à 9'999'999'999.99 CHF).")
-    if not source.strip() or len(source) > _MAX_SOURCE:
-        raise RateChangeRefused(f"Indiquez la base légale ({_MAX_SOURCE} caractères au plus).")
+        raise RateChangeRefused(_("Montant hors limites : %(amount)s (de 0 à 9'999'999'999.99 "
+                                  "CHF).", amount=amount), field="amount")
+    source = source.strip()
+    if not source or len(source) > _MAX_SOURCE:
+        raise RateChangeRefused(_("Indiquez la base légale (%(max)d caractères au plus).",
+                                  max=_MAX_SOURCE), field="source")
     current = db.session.scalars(select(Rate).where(Rate.key == key)
                                  .order_by(Rate.valid_from.desc())).first()
     if current is None:
-        raise RateChangeRefused(f"Taux inconnu : {key} (voir « rates list »).")
+        raise RateChangeRefused(_("Taux inconnu : %(key)s (voir « rates list »).", key=key),
+                                field="key")
     if valid_from <= current.valid_from:
-        raise RateChangeRefused("La date doit suivre le début du taux en vigueur.")
+        raise RateChangeRefused(_("La date doit suivre le début du taux en vigueur (%(day)s).",
+                                  day=f"{current.valid_from:%d.%m.%Y}"), field="valid_from")
     current.valid_to = valid_from - timedelta(days=1)
     rate = Rate(key=key, valid_from=valid_from, amount=amount.quantize(Decimal("0.01")),
                 label=current.label, source=source)
     db.session.add(rate)
+    record("rate_changed", actor=actor, object_type="rate", object_id=key,
+           amount=str(rate.amount), valid_from=valid_from.isoformat(), source=source,
+           previous_amount=str(current.amount))
     return rate

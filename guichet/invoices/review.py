@@ -20,29 +20,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
-from guichet.core.i18n import lazy_gettext as _l
 from guichet.core.money import to_amount
 from guichet.models import (ROLE_ADMIN, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             StaffNote, User, utcnow)
 from guichet.models.base import db
-from guichet.models.invoices import (STATUS_ACCEPTED, STATUS_DRAFT, STATUS_IN_REVIEW,
-                                     STATUS_NEEDS_INFO, STATUS_PAID, STATUS_REJECTED,
-                                     STATUS_SUBMITTED, STATUS_VISA_PENDING)
+from guichet.models.invoices import (REASON_REDUCTION, REASON_REFUSAL, STATUS_ACCEPTED,
+                                     STATUS_DRAFT, STATUS_IN_REVIEW, STATUS_NEEDS_INFO, STATUS_PAID,
+                                     STATUS_REJECTED, STATUS_SUBMITTED, STATUS_VISA_PENDING)
 
 from .lifecycle import OPEN_STATES, move
 from .second_visa import visa_reasons
 from .services import notify_change
 from .view import InvoiceView
 
-#: Why a line's approved amount is lower than claimed (the gestionnaire adds a text).
-REDUCTION_REASONS = {
-    "above_rate": _l("Au-delà du tarif ou du forfait applicable"),
-    "not_covered": _l("Frais non couverts par la décision"),
-    "cap_reached": _l("Plafond mensuel ou annuel atteint"),
-    "missing_piece": _l("Pièce justificative manquante ou illisible"),
-    "already_paid": _l("Déjà remboursé"),
-    "other": _l("Autre motif"),
-}
+#: The reason (refusal or reduction) that needs the gestionnaire's text.
 OTHER_REASON = "other"
 
 VISA_CONFIRMED = "confirmed"
@@ -227,13 +218,15 @@ def approved_amounts(invoice: Invoice, approvals: list[LineApproval]) -> tuple[l
     lines = claimed_lines(invoice)
     if len(approvals) != len(lines):
         raise ReviewRefused(_("Indiquez le montant validé de chaque ligne."))
-    amounts = [_line_amount(index, line.amount, approval)
+    offered = {reason.code for reason in active_reduction_reasons()}
+    amounts = [_line_amount(index, line.amount, approval, offered)
                for index, (line, approval) in enumerate(zip(lines, approvals))]
     total = to_amount(sum((Decimal(item["approved"]) for item in amounts), Decimal("0")))
     return amounts, total
 
 
-def _line_amount(index: int, claimed: Decimal, approval: LineApproval) -> dict:
+def _line_amount(index: int, claimed: Decimal, approval: LineApproval,
+                 offered: set[str]) -> dict:
     number, field = index + 1, f"lines-{index}-"
     approved = approval.approved
     if approved is None or approved < 0:
@@ -245,7 +238,7 @@ def _line_amount(index: int, claimed: Decimal, approval: LineApproval) -> dict:
                               "demandé.", n=number), field=field + "approved")
     code, text = approval.reason_code or None, (approval.reason or "").strip()
     if approved < claimed:
-        if code not in REDUCTION_REASONS:
+        if code not in offered:
             raise ReviewRefused(_("Ligne %(n)s : choisissez le motif de la réduction.",
                                   n=number), field=field + "reason_code")
         if code == OTHER_REASON and not text:
@@ -264,9 +257,35 @@ def _accept(invoice: Invoice, actor: User, total: Decimal) -> None:
     notify_change(invoice, _owner(invoice))
 
 
+def _active_reasons(kind: str) -> list[RefusalReason]:
+    return list(db.session.scalars(select(RefusalReason).where(
+        RefusalReason.kind == kind, RefusalReason.active)
+        .order_by(RefusalReason.position, RefusalReason.id)))
+
+
 def active_refusal_reasons() -> list[RefusalReason]:
-    return list(db.session.scalars(select(RefusalReason).where(RefusalReason.active)
-                                   .order_by(RefusalReason.position, RefusalReason.id)))
+    """The refusal reasons the refusal form offers, in the administrators' order."""
+    return _active_reasons(REASON_REFUSAL)
+
+
+def active_reduction_reasons() -> list[RefusalReason]:
+    """The reduction reasons a validation's lines offer, in the administrators' order."""
+    return _active_reasons(REASON_REDUCTION)
+
+
+def reduction_reason_labels() -> dict[str, str]:
+    """Every reduction reason's label by code, deactivated ones too (old decisions show
+    theirs)."""
+    return dict(db.session.execute(select(RefusalReason.code, RefusalReason.label).where(
+        RefusalReason.kind == REASON_REDUCTION)).all())
+
+
+def reduction_reason_label(code: str | None) -> str:
+    """The label of a reduction reason, deactivated or not; empty for no or an unknown code."""
+    if not code:
+        return ""
+    return db.session.scalar(select(RefusalReason.label).where(
+        RefusalReason.kind == REASON_REDUCTION, RefusalReason.code == code)) or ""
 
 
 def refuse(invoice: Invoice, staff: User, version: int | None, reason_code: str,
@@ -274,8 +293,9 @@ def refuse(invoice: Invoice, staff: User, version: int | None, reason_code: str,
     """« Refuser »: a reason from the office's list (mandatory) and a text."""
     check_version(invoice, version)
     _require_assignee(invoice, staff)
-    reason = db.session.scalar(select(RefusalReason).where(RefusalReason.code == reason_code,
-                                                           RefusalReason.active))
+    reason = db.session.scalar(select(RefusalReason).where(
+        RefusalReason.kind == REASON_REFUSAL, RefusalReason.code == reason_code,
+        RefusalReason.active))
     if reason is None:
         raise ReviewRefused(_("Choisissez le motif du refus."), field="reason_code")
     text = (text or "").strip()

@@ -24,11 +24,11 @@ from guichet.core.identifiers import format_navs13
 from guichet.models import (Attachment, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             User)
 from guichet.models.base import db
-from guichet.models.invoices import STATUS_ACCEPTED, STATUS_VISA_PENDING
+from guichet.models.invoices import REASON_REFUSAL, STATUS_ACCEPTED, STATUS_VISA_PENDING
 from guichet.uploads import preview
 from guichet.uploads.scanner import PENDING
 
-from .review import REDUCTION_REASONS, VISA_CONFIRMED, notes_of
+from .review import VISA_CONFIRMED, notes_of, reduction_reason_labels
 from .second_visa import visa_reason_labels
 from .status import status_text
 from .view import InvoiceView
@@ -250,15 +250,19 @@ class StaffInvoiceView:
     @cached_property
     def decisions(self) -> list[DecisionFacts]:
         refusal_labels = dict(db.session.execute(select(RefusalReason.code,
-                                                        RefusalReason.label)).all()) \
+                                                        RefusalReason.label).where(
+            RefusalReason.kind == REASON_REFUSAL)).all()) \
             if any(row.reason_code for row in self.decision_rows) else {}
+        reduction_labels = reduction_reason_labels() if any(
+            item.get("reason_code") for row in self.decision_rows
+            for item in row.line_amounts or []) else {}
         labels = [str(line.label) for line in self.view.lines]
         found = []
         for row in self.decision_rows:
             lines = []
             for index, item in enumerate(row.line_amounts or []):
                 reason = " — ".join(part for part in (
-                    str(REDUCTION_REASONS.get(item.get("reason_code"), ""))
+                    reduction_labels.get(item.get("reason_code"), "")
                     if item.get("reason_code") else "", item.get("reason") or "") if part)
                 lines.append(DecisionLine(
                     labels[index] if index < len(labels) else f"{index + 1}",

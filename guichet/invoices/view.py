@@ -24,7 +24,7 @@ from guichet.core.i18n import gettext as _
 from guichet.models import (Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice,
                             RefusalReason, User)
 from guichet.models.base import db
-from guichet.models.invoices import STATUS_ACCEPTED, STATUS_DRAFT, STATUS_NEEDS_INFO
+from guichet.models.invoices import REASON_REFUSAL, STATUS_ACCEPTED, STATUS_DRAFT, STATUS_NEEDS_INFO
 
 from . import pricing
 from .parsing import read_values
@@ -467,7 +467,7 @@ class InvoiceView:
         """The decision that counts (:func:`~.review.standing_decision`): ``None`` while the
         office has not decided, during the second visa, and after a validation was sent back.
         Nothing of the office's notes or of who decided."""
-        from .review import REDUCTION_REASONS, standing_decision  # review reads this module
+        from .review import reduction_reason_labels, standing_decision  # review reads this module
         decision = None if self.is_draft else standing_decision(self.invoice)
         if decision is None:
             return None
@@ -475,9 +475,11 @@ class InvoiceView:
         lines = []
         if accepted:
             labels = [line.label for line in self.lines]
+            reasons = reduction_reason_labels() if any(
+                item.get("reason_code") for item in decision.line_amounts or []) else {}
             for index, item in enumerate(decision.line_amounts or []):
                 code, text = item.get("reason_code"), (item.get("reason") or "").strip()
-                reason = str(REDUCTION_REASONS[code]) if code in REDUCTION_REASONS else ""
+                reason = reasons.get(code, "") if code else ""
                 reason = " — ".join(part for part in (reason, text) if part)
                 lines.append(LineDecision(
                     labels[index] if index < len(labels) else _("Ligne %(n)s", n=index + 1),
@@ -485,7 +487,7 @@ class InvoiceView:
             refusal_reason = ""
         else:
             refusal = db.session.scalar(select(RefusalReason).where(
-                RefusalReason.code == decision.reason_code))
+                RefusalReason.kind == REASON_REFUSAL, RefusalReason.code == decision.reason_code))
             refusal_reason = refusal.label if refusal is not None else ""
         shown = DecisionShown(
             accepted=accepted, decided_at=decision.visa_at or decision.decided_at,

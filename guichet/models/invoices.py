@@ -211,7 +211,7 @@ class ReviewDecision(db.Model):
     total_approved: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     # a validation: per priced line of the invoice (in the order of its evaluation), the
     # amount claimed and approved, and for a lower one the reason's key
-    # (``guichet.invoices.review.REDUCTION_REASONS``) and text:
+    # (a ``refusal_reasons`` row of kind ``reduction``) and text:
     # [{"claimed": "12.40", "approved": "10.00", "reason_code": "above_rate", "reason": "…"}]
     line_amounts: Mapped[list] = mapped_column(JSON, default=list)
     # a refusal: the reason's code (refusal_reasons.code) and the gestionnaire's text
@@ -238,13 +238,24 @@ class StaffNote(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
+#: The two lists of reasons the administrators keep (``RefusalReason.kind``).
+REASON_REFUSAL = "refusal"
+REASON_REDUCTION = "reduction"
+REASON_KINDS = (REASON_REFUSAL, REASON_REDUCTION)
+
+
 class RefusalReason(db.Model):
-    """A reason for refusing an invoice, from the list the administrators keep."""
+    """A reason from a list the administrators keep: why an invoice is refused (``kind``
+    ``refusal``) or why a line's approved amount is lower than claimed (``reduction``).
+    Decisions refer to it by its code, unique within its list."""
 
     __tablename__ = "refusal_reasons"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(12), default=REASON_REFUSAL,
+                                      server_default=REASON_REFUSAL)
+    code: Mapped[str] = mapped_column(String(30))
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

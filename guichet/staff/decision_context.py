@@ -143,13 +143,14 @@ def _visa(invoice: Invoice, view: InvoiceView, staff) -> dict:
     if decision is None:
         return {}
     labels = [line.label for line in view.lines]
+    reasons = review.reduction_reason_labels()
     lines = []
     for index, item in enumerate(decision.line_amounts or []):
         code = item.get("reason_code")
         lines.append(VisaLine(
             label=labels[index] if index < len(labels) else _("Ligne %(n)s", n=index + 1),
             claimed=item.get("claimed", ""), approved=item.get("approved", ""),
-            reduced=bool(code), reason=str(review.REDUCTION_REASONS.get(code, "")) if code else "",
+            reduced=bool(code), reason=reasons.get(code, "") if code else "",
             text=item.get("reason") or ""))
     return {"visa": {"decision": decision, "lines": lines,
                      "first": db.session.get(User, decision.decided_by),

@@ -1,4 +1,5 @@
-"""The gestionnaires' decision forms and the administrators' list of refusal reasons.
+"""The gestionnaires' decision forms, and the administrators' forms: the lists of reasons, the
+register and decisions uploads, the rates.
 
 Each decision form carries the invoice's ``version`` (hidden) as the page showed it, and a
 prefix, so that the review screen's several forms keep distinct field names and ids. The CSRF
@@ -9,9 +10,10 @@ them is never looked at.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (FieldList, Form, FormField, HiddenField, SelectChoice, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from guichet.core.forms import no_control_characters, required, text_field
@@ -23,8 +25,8 @@ CHOOSE = _l("— Choisir —")
 
 
 def reduction_choices() -> list[SelectChoice]:
-    return [SelectChoice("", CHOOSE)] + [SelectChoice(code, label) for code, label
-                                         in review.REDUCTION_REASONS.items()]
+    return [SelectChoice("", CHOOSE)] + [SelectChoice(reason.code, reason.label)
+                                         for reason in review.active_reduction_reasons()]
 
 
 def refusal_choices() -> list[SelectChoice]:
@@ -148,3 +150,37 @@ class MoveReasonForm(FlaskForm):
         csrf = False
 
     direction = HiddenField()
+
+
+# --- the administrators' imports and rates ------------------------------------------------------
+
+class ImportFileForm(FlaskForm):
+    """One CSV file (the register, or the decisions); what it holds is checked by the import."""
+
+    class Meta:
+        csrf = False
+
+    file = FileField(_l("Fichier CSV"), description=_l(
+        "UTF-8 ou Windows-1252 (comme Excel l'enregistre), séparateur « , » ou « ; »."))
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise StopValidation(_l("Choisissez le fichier CSV."))
+
+
+class RateForm(FlaskForm):
+    """A new amount for a rate from a date, with its legal source (``rates set``)."""
+
+    class Meta:
+        csrf = False
+
+    key = SelectField(_l("Taux"), coerce=str, validate_choice=False,
+                      validators=[required(_l("Choisissez le taux."))])
+    amount = StringField(_l("Nouveau montant (CHF)"), validators=[
+        required(_l("Indiquez le montant.")), _parsed_by(parse_money)], filters=[_strip])
+    valid_from = StringField(_l("En vigueur dès le"), validators=[
+        required(_l("Indiquez la date d'entrée en vigueur.")), _parsed_by(parse_date)],
+        filters=[_strip], description=_l("JJ.MM.AAAA ; le taux précédent s'arrête la veille."))
+    source = text_field(_l("Base légale"), 120,
+                        description=_l("Par exemple « RAI art. 90 » ou « Circulaire CMRM "
+                                       "ch. 1021 »."))

@@ -168,6 +168,11 @@ def live(tmp_path_factory):
     server.app = app
     with app.app_context():
         db.create_all()
+        # the reduction reasons, as the migrations write them (decision forms offer them)
+        from guichet.invoices.refusal_reasons import seed_defaults
+        from guichet.models.invoices import REASON_REDUCTION
+        seed_defaults(REASON_REDUCTION)
+        db.session.commit()
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield LiveServer(url=url, app=app, mailbox=smtp_server, sms=sms_gateway_server)

@@ -1,6 +1,6 @@
-"""An administrator keeps the refusal reasons, from the queue's link to the administration page, with JavaScript on and off:
-a reason added (after an empty try, refused and explained), moved up, deactivated; axe-core and
-vnu check each page."""
+"""An administrator keeps the refusal reasons, from the queue's link to the administration, with
+JavaScript on and off: a reason added (after an empty try, refused and explained), moved up,
+deactivated; axe-core and vnu check each page."""
 from __future__ import annotations
 
 import pyotp
