@@ -19,6 +19,7 @@ from guichet.models.auth_session import STAGE_FULL
 from guichet.models.base import db
 from tests.support.files import pdf_bytes
 from tests.support.invoices import ask_for_complement
+from tests.support.batches import a_batch
 from tests.support.people import sent_invoice
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -29,7 +30,8 @@ HTMX = {"HX-Request": "true"}
 def sample(app, ready, factory):
     """A sent invoice with a pièce, of an insured person: what fills the routes' arguments."""
     invoice = sent_invoice(ready)
-    return {"invoice": invoice, "person": ready.user, "attachment": invoice.attachments[0]}
+    return {"invoice": invoice, "person": ready.user, "attachment": invoice.attachments[0],
+            "batch": a_batch(factory)}
 
 
 def argument_value(name: str, sample: dict) -> tuple[object, bool]:
@@ -41,6 +43,8 @@ def argument_value(name: str, sample: dict) -> tuple[object, bool]:
         return sample["person"].id, True
     if name in ("attachment_id", "piece_id"):
         return sample["attachment"].id, True
+    if name == "batch_id":
+        return sample["batch"].id, True
     if name in ("page", "page_number", "number"):
         return 1, True
     return 1, False

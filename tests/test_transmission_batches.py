@@ -4,7 +4,6 @@ twice, a number per year, frozen count and control sum, marked transmitted then 
 the staff pages for them."""
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -117,7 +116,7 @@ def test_joining_a_batch_moves_the_invoice_version(app, owner, gestionnaire):
 def test_marked_transmitted_then_paid_by_hand(app, owner, gestionnaire, mailbox):
     invoices = validated(owner, gestionnaire, 2, amount="87.35")
     batch = build(app, gestionnaire)
-    today = date.today()
+    today = transmission.local_today()
     with pytest.raises(transmission.BatchRefused, match="transmis"):
         office(app, transmission.mark_paid, db.session.get(TransmissionBatch, batch.id),
                gestionnaire, today)
@@ -169,7 +168,7 @@ def test_the_pages_build_a_batch_mark_it_and_show_it(app, owner, gestionnaire,
     response = client.post(f"/gestion/lots/{batch.id}/transmis", data={"transmitted_on": ""})
     assert response.status_code == 422
     assert "Indiquez la date de transmission" in page_text(response)
-    day = date.today().strftime("%d.%m.%Y")
+    day = transmission.local_today().strftime("%d.%m.%Y")
     response = client.post(f"/gestion/lots/{batch.id}/transmis", data={"transmitted_on": day})
     assert response.status_code == 303
     response = client.post(f"/gestion/lots/{batch.id}/paye", data={"paid_on": day})

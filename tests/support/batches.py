@@ -97,3 +97,18 @@ def payment_list(*lines, delimiter: str = ";", bom: bool = False,
     rows = [delimiter.join(header)] + [delimiter.join(str(cell) for cell in line)
                                        for line in lines]
     return (("\ufeff" if bom else "") + "\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+def a_batch(factory) -> TransmissionBatch:
+    """A batch of one « Validée » invoice (of a person of its own), committed: what fills a
+    ``batch_id`` argument."""
+    owner = factory.user(email="lot.sample@example.ch")
+    staff = factory.user(email="lot.builder@example.ch", role="transmission")
+    invoice = validated(owner, staff, 1)[0]
+    batch = TransmissionBatch(number="NE-LOT-2026-9999", created_by=staff.id, count=1,
+                              control_sum=invoice.total_approved)
+    db.session.add(batch)
+    db.session.flush()
+    invoice.batch_id = batch.id
+    db.session.commit()
+    return batch
