@@ -84,7 +84,8 @@ def _batch_page(batch: TransmissionBatch, status: int = 200, **forms):
         "staff/batch_show.html", batch=batch, state=transmission.batch_state(batch),
         invoices=transmission.batch_invoices(batch), issues=payments.open_issues(batch),
         resolved=payments.resolved_issues(batch), problem_label=payments.problem_label,
-        may_accept=payments.may_accept, status_label=_status_label, pdf_ready=_pdf_module() is not None,
+        may_accept=payments.may_accept, status_label=_status_label,
+        pdf_ready=_pdf_module() is not None,
         **forms), status
 
 
