@@ -214,3 +214,25 @@ def test_paid_invoices_are_under_the_payee_tab(app, owner, gestionnaire, transmi
     assert invoice.receipt_number in text
     assert invoice.receipt_number not in page_text(
         transmission_client.get(f"/gestion/?etat={STATUS_ACCEPTED}&gestionnaire=any"))
+
+
+def test_the_insured_person_sees_payee_with_the_date_and_amount(app, ready, factory,
+                                                                staff_login):
+    from tests.support.batches import validated_through_the_pages
+    staff = factory.user(email="visa@example.ch", role="transmission")
+    invoice = validated_through_the_pages(app, ready, staff, amount="87.35")
+    batch = build(app, staff)
+    today = transmission.local_today()
+    office(app, transmission.mark_transmitted, db.session.get(TransmissionBatch, batch.id),
+           staff, today)
+    office(app, transmission.mark_paid, db.session.get(TransmissionBatch, batch.id), staff,
+           today)
+    day = today.strftime("%d.%m.%Y")
+    shown = page_text(ready.get(f"/demandes/{invoice.id}"))
+    assert "Payée" in shown
+    assert f"Payée le {day} : 87.35 CHF versés" in shown
+    assert f"87.35 CHF versés le {day}" in page_text(ready.get("/demandes/"))
+    # the staff's review screen shows the batch and the payment
+    client = staff_login("transmission", "other.transmission@example.ch")
+    review = page_text(client.get(f"/gestion/demandes/{invoice.id}"))
+    assert batch.number in review and f"payée le {day} : 87.35 CHF" in review
