@@ -236,3 +236,29 @@ def test_the_insured_person_sees_payee_with_the_date_and_amount(app, ready, fact
     client = staff_login("transmission", "other.transmission@example.ch")
     review = page_text(client.get(f"/gestion/demandes/{invoice.id}"))
     assert batch.number in review and f"payée le {day} : 87.35 CHF" in review
+
+
+def test_staff_with_the_transmission_right_record_and_correct_the_nif(app, ready, staff_login,
+                                                                      staff_client):
+    person = ready.user
+    client = staff_login("transmission", "nif@example.ch")
+    url = f"/gestion/personnes/{person.id}"
+    assert 'id="nif-form"' in client.get(url).get_data(as_text=True)
+    assert 'id="nif-form"' not in staff_client.get(url).get_data(as_text=True)
+    assert staff_client.post(f"{url}/nif", data={"nif": "123"}).status_code == 403
+    response = client.post(f"{url}/nif", data={"nif": "12a"})
+    assert response.status_code == 422
+    assert "chiffres seulement" in page_text(response)
+    response = client.post(f"{url}/nif", data={"nif": ""})
+    assert response.status_code == 422
+    response = client.post(f"{url}/nif", data={"nif": "100 200 300"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(person), person.id).nif == "100200300"
+    assert "100200300" in page_text(client.get(url))
+    client.post(f"{url}/nif", data={"nif": "100200301"})
+    assert db.session.get(type(person), person.id).nif == "100200301"
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "nif_recorded")).all()
+    assert [entry.detail["replaced"] for entry in entries] == [False, True]
+    assert "1002003" not in str([entry.detail for entry in entries])
