@@ -19,6 +19,8 @@ from typing import Iterable, Iterator
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
@@ -126,6 +128,13 @@ def next_batch_number(now) -> str:
     with the counter row locked."""
     prefix = current_app.config.get("RECEIPT_PREFIX", "NE")
     year = now.astimezone(ZURICH).year
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        # the year's row, made once even when two gestionnaires build the year's first batch
+        # at the same moment (the second one then waits on the row's lock below)
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(insert(BatchCounter).values(prefix=prefix, year=year, last=0)
+                           .on_conflict_do_nothing(index_elements=["prefix", "year"]))
     counter = db.session.scalar(select(BatchCounter).where(
         BatchCounter.prefix == prefix, BatchCounter.year == year).with_for_update())
     if counter is None:
