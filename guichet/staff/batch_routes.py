@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import (Response, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from guichet.core.access import transmission_required
@@ -130,15 +129,25 @@ def download_batch_pdf(batch_id: int):
     out = tempfile.TemporaryFile()
     try:
         module.write_batch_pdf(out, batch, transmission.iter_batch_invoices(batch))
-        out.seek(0)
+        size = out.tell()
     except BaseException:
         out.close()
         raise
     transmission.record_download(batch, current_user, "pdf")
-    response = send_file(out, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{batch.number}.pdf", max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return Response(_chunks(out), mimetype="application/pdf", headers={
+        "Content-Length": str(size), "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{batch.number}.pdf"'})
+
+
+def _chunks(out, size: int = 64 * 1024):
+    """The temporary file's bytes a piece at a time; the file is closed (and so removed) once
+    sent, or when the answer is dropped half-way."""
+    try:
+        out.seek(0)
+        while chunk := out.read(size):
+            yield chunk
+    finally:
+        out.close()
 
 
 @bp.route("/lots/<int:batch_id>/transmis", methods=["POST"])
