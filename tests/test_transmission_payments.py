@@ -214,3 +214,25 @@ def test_after_a_payment_the_iban_is_no_longer_new(app, batch_of_three, gestionn
     assert reason is not None and "Aucun paiement" in reason
     run_import(app, batch, gestionnaire, payment_list((first.receipt_number, DAY, "87.35", "")))
     assert new_iban_reason(db.session.get(Invoice, later.id)) is None
+
+
+def test_every_step_is_audited_with_its_actor_and_no_full_identifier(app, batch_of_three,
+                                                                     gestionnaire, owner):
+    batch, (first, second, third) = batch_of_three
+    report = run_import(app, batch, gestionnaire, payment_list(
+        (first.receipt_number, DAY, "87.35", "555"), (second.receipt_number, DAY, "1.00", "")))
+    office(app, payments.resolve_issue, db.session.get(PaymentIssue, report.issues[0].id),
+           gestionnaire, False)
+    office(app, transmission.mark_paid, db.session.get(TransmissionBatch, batch.id),
+           gestionnaire, PAID_ON)
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.in_((
+        "batch_created", "batch_transmitted", "payment_list_imported", "invoice_paid",
+        "nif_recorded", "payment_issue_resolved", "batch_paid")))).all()
+    assert {entry.action for entry in entries} == {
+        "batch_created", "batch_transmitted", "payment_list_imported", "invoice_paid",
+        "nif_recorded", "payment_issue_resolved", "batch_paid"}
+    assert all(entry.actor_id == gestionnaire.id for entry in entries)
+    assert [e.object_id for e in entries if e.action == "invoice_paid"] == [
+        str(first.id), str(second.id), str(third.id)]
+    details = str([entry.detail for entry in entries])
+    assert owner.navs13 not in details and "CH5604835012345678009" not in details
