@@ -19,6 +19,7 @@ from guichet.models.auth_session import STAGE_FULL
 from guichet.models.base import db
 from tests.support.files import pdf_bytes
 from tests.support.invoices import ask_for_complement
+from tests.support.batches import a_batch
 from tests.support.people import sent_invoice
 from tests.support.staff_accounts import pending_invitation
 
@@ -33,7 +34,8 @@ def sample(app, ready, factory):
     return {"invoice": invoice, "person": ready.user, "attachment": invoice.attachments[0],
             "staff": factory.user(email="sample.staff@office.example.ch", role="reviewer",
                                   totp_secret="JBSWY3DPEHPK3PXP"),
-            "invitation": pending_invitation("sample.invited@office.example.ch")}
+            "invitation": pending_invitation("sample.invited@office.example.ch"),
+            "batch": a_batch(factory)}
 
 
 def argument_value(name: str, sample: dict) -> tuple[object, bool]:
@@ -49,6 +51,8 @@ def argument_value(name: str, sample: dict) -> tuple[object, bool]:
         return sample["staff"].id, True
     if name == "invitation_id":
         return sample["invitation"].id, True
+    if name == "batch_id":
+        return sample["batch"].id, True
     if name in ("page", "page_number", "number"):
         return 1, True
     return 1, False

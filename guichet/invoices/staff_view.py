@@ -165,6 +165,12 @@ class StaffInvoiceView:
             return _("Second visa attendu")
         return str(status_text(self.invoice.status).label)
 
+    @cached_property
+    def batch(self):
+        """The transmission batch the invoice went in, or ``None``."""
+        from .transmission import batch_of
+        return batch_of(self.invoice)
+
     @property
     def assignee(self) -> str | None:
         return self.name_of(self.invoice.assignee_id) if self.invoice.assignee_id else None

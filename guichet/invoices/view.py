@@ -291,6 +291,9 @@ class InvoiceView:
         #: a sent invoice: the total claimed on sending; a draft: as computed now
         self.total = self.evaluation.total if self.is_draft else invoice.total_claimed
         self.total_approved = invoice.total_approved
+        #: « Payée »: the day the Centrale de compensation paid, and the amount it paid
+        self.paid_on = invoice.paid_on
+        self.paid_amount = invoice.paid_amount
         self.notes = self.evaluation.notes
 
     # --- who, and where the money goes ---------------------------------------------------------

@@ -14,6 +14,7 @@ from .recovery_codes import RecoveryCode
 from .register import RegisteredPerson
 from .staff_invitation import StaffInvitation
 from .tokens import UsedToken
+from .transmission import BatchCounter, PaymentIssue, TransmissionBatch
 from .types import utcnow
 from .user import (ROLE_ADMIN, ROLE_INSURED, ROLE_REVIEWER, ROLE_TRANSMISSION, STAFF_ROLES,
                    User)
@@ -22,4 +23,4 @@ __all__ = ["AuditEntry", "BankAccount", "Beneficiary", "SavedDecision", "Decisio
            "InvoiceEvent", "InvoiceLine", "ReceiptCounter", "RefusalReason", "ReviewDecision", "StaffNote", "AuthSession", "SmsCode", "OutboxMessage",
            "RecoveryCode", "RegisteredPerson", "StaffInvitation",
            "UsedToken", "User", "utcnow", "ROLE_ADMIN", "ROLE_INSURED", "ROLE_REVIEWER", "ROLE_TRANSMISSION",
-           "STAFF_ROLES"]
+           "STAFF_ROLES", "BatchCounter", "PaymentIssue", "TransmissionBatch"]

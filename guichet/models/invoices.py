@@ -79,6 +79,9 @@ class Invoice(db.Model):
     # « Payée »: the day the Centrale de compensation paid and the amount it paid.
     paid_on: Mapped[date | None]
     paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # The transmission batch it went in (at most one: guichet.invoices.transmission).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("transmission_batches.id"),
+                                                 index=True)
 
     __mapper_args__ = {"version_id_col": version}
     # A person's list, newest first, a page at a time (services.invoices_of).

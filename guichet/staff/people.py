@@ -230,3 +230,13 @@ def _rewrite_search_keys(person: User) -> None:
         beneficiary = (db.session.get(Beneficiary, invoice.beneficiary_id)
                        if invoice.beneficiary_id is not None else None)
         write_search_keys(invoice, person, beneficiary)
+
+
+def record_nif(staff: User, person: User, nif: str) -> None:
+    """Records or corrects the creditor number (NIF) the Centrale de compensation gave the
+    account's holder; audited with the previous one's presence (never the numbers)."""
+    if person.nif == nif:
+        return
+    record("nif_recorded", actor=staff, object_type="user", object_id=person.id,
+           source="staff", replaced=person.nif is not None)
+    person.nif = nif

@@ -1,10 +1,9 @@
-"""The office staff's area: the queue, the review screen, decisions, the person's file and the
-administrators' lists. Importing this module registers every view on :data:`bp`."""
-from . import audit_log_routes  # noqa: F401
-from . import (admin_routes, decision_routes, person_routes, queue_routes,  # noqa: F401
+"""The office staff's area: the queue, the review screen, decisions, the person's file, the
+transmission batches and the administrators' pages. Importing this module registers every view
+on :data:`bp`."""
+from . import (account_routes, admin_routes, audit_log_routes, batch_routes,  # noqa: F401
+               decision_routes, import_routes, person_routes, queue_routes, rate_routes,
                review_routes)
-from . import account_routes  # noqa: F401  (« Personnel »: staff accounts, issue 10)
-from . import import_routes, rate_routes  # noqa: F401  (administrators: CSV imports, rates)
 from .blueprint import bp
 
 __all__ = ["bp"]
