@@ -228,3 +228,18 @@ def test_reading_the_page_is_not_logged(admin_client):
     before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     assert admin_client.get("/gestion/journal").status_code == 200
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_every_action_the_code_writes_reads_in_french():
+    """Each ``record("…")`` in the code has its French label on the page (the page would
+    otherwise show the bare code)."""
+    import re
+    from pathlib import Path
+
+    import guichet
+    from guichet.staff.audit_log import ACTION_LABELS
+    written = set()
+    for source in Path(guichet.__file__).parent.rglob("*.py"):
+        written |= set(re.findall(r'\brecord\(\s*"([a-z_]+)"', source.read_text()))
+    assert len(written) > 60
+    assert sorted(written - set(ACTION_LABELS)) == []
