@@ -202,6 +202,14 @@ def test_a_standard_invoice_has_no_tariff_code(app, ready, gestionnaires):
 
 # --- pièces that are not appended ---------------------------------------------------------------
 
+def left_unscanned(invoice_id: int) -> None:
+    """The invoice's pièces as the scanner left them when it did not answer."""
+    for attachment in db.session.scalars(select(Attachment).where(
+            Attachment.invoice_id == invoice_id)):
+        attachment.scan_status = "pending"
+    db.session.commit()
+
+
 #: A scanner is set up (never reached: the PDFs only read the verdicts stored at upload).
 WITH_SCANNER = {"CLAMD_HOST": "127.0.0.1", "CLAMD_PORT": 9}
 
@@ -209,10 +217,7 @@ WITH_SCANNER = {"CLAMD_HOST": "127.0.0.1", "CLAMD_PORT": 9}
 @pytest.mark.config(**WITH_SCANNER)
 def test_pieces_not_scanned_are_listed_not_appended(app, ready, gestionnaires):
     invoice_id = hearing_aid_invoice(ready)
-    for attachment in db.session.scalars(select(Attachment).where(
-            Attachment.invoice_id == invoice_id)):
-        attachment.scan_status = "pending"
-    db.session.commit()
+    left_unscanned(invoice_id)
     validate_with_visa(app, invoice_id, *gestionnaires)
     texts = pages_text(invoice_pdf(app, invoice_id))
     assert len(texts) == 1
@@ -222,10 +227,7 @@ def test_pieces_not_scanned_are_listed_not_appended(app, ready, gestionnaires):
 @pytest.mark.config(TRANSMISSION_APPEND_UNSCANNED=True, **WITH_SCANNER)
 def test_unscanned_pieces_appended_when_the_office_says_so(app, ready, gestionnaires):
     invoice_id = hearing_aid_invoice(ready)
-    for attachment in db.session.scalars(select(Attachment).where(
-            Attachment.invoice_id == invoice_id)):
-        attachment.scan_status = "pending"
-    db.session.commit()
+    left_unscanned(invoice_id)
     validate_with_visa(app, invoice_id, *gestionnaires)
     assert len(pages_text(invoice_pdf(app, invoice_id))) == 4
 
@@ -235,10 +237,7 @@ def test_without_a_scanner_the_pieces_the_gestionnaire_saw_are_appended(app, rea
     """No scanner set up (the embedded default): every pièce stays « en attente » for good,
     and goes with the invoice the gestionnaire validated."""
     invoice_id = hearing_aid_invoice(ready)
-    for attachment in db.session.scalars(select(Attachment).where(
-            Attachment.invoice_id == invoice_id)):
-        attachment.scan_status = "pending"
-    db.session.commit()
+    left_unscanned(invoice_id)
     validate_with_visa(app, invoice_id, *gestionnaires)
     texts = pages_text(invoice_pdf(app, invoice_id))
     assert len(texts) == 4

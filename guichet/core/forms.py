@@ -48,7 +48,8 @@ def _clean_email(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-def _strip(value):
+def strip_text(value):
+    """A field filter: the text without the spaces around it."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -68,13 +69,13 @@ def text_field(label, max_length, optional=False, **kwargs):
     validators.append(Length(max=max_length, message=_l(
         "Ce texte est trop long (%(max)d caractères au plus).", max=max_length)))
     validators.append(no_control_characters)
-    return StringField(label, validators=validators, filters=[_strip], **kwargs)
+    return StringField(label, validators=validators, filters=[strip_text], **kwargs)
 
 
 def navs_field():
     return StringField(_l("N° AVS"), validators=[
         required(), Length(max=40, message=_l("Le N° AVS compte 13 chiffres.")),
-        normalized_by(identifiers.normalize_navs13)], filters=[_strip],
+        normalized_by(identifiers.normalize_navs13)], filters=[strip_text],
         description=_l("13 chiffres, commence par 756, par exemple 756.1234.5678.97. "
                        "Il figure sur votre carte d'assurance-maladie."))
 
@@ -82,7 +83,7 @@ def navs_field():
 def mobile_field(label=_l("Téléphone portable")):
     return StringField(label, validators=[
         required(), Length(max=30, message=_l("Ce numéro est trop long.")),
-        normalized_by(identifiers.normalize_swiss_mobile)], filters=[_strip],
+        normalized_by(identifiers.normalize_swiss_mobile)], filters=[strip_text],
         description=_l("Un portable suisse, par exemple 079 123 45 67. "
                        "Nous y envoyons un code à chaque connexion."))
 
@@ -96,7 +97,7 @@ def birth_date_field():
         required(), Length(max=20, message=_l(
             "Écrivez la date sous la forme JJ.MM.AAAA, par exemple %(example)s.",
             example=BIRTH_DATE_EXAMPLE)),
-        normalized_by(parse_birth_date)], filters=[_strip],
+        normalized_by(parse_birth_date)], filters=[strip_text],
         description=_l("Sous la forme JJ.MM.AAAA, par exemple %(example)s (ou %(digits)s, "
                        "sans les points).", example=BIRTH_DATE_EXAMPLE,
                        digits=BIRTH_DATE_EXAMPLE.replace(".", "")))

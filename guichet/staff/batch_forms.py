@@ -8,27 +8,14 @@ from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
-from guichet.core.forms import required
+from guichet.core.forms import required, strip_text
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.invoices.parsing import Unreadable, parse_date
 from guichet.invoices.payments import normalize_nif
 
+from .forms import parsed_by
+
 DATE_HINT = _l("JJ.MM.AAAA, par exemple 14.10.2026.")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _parsed_by(parse):
-    def validator(form, field):
-        field.parsed = None
-        if field.data:
-            try:
-                field.parsed = parse(field.data)
-            except Unreadable as exc:
-                raise ValidationError(str(exc)) from None
-    return validator
 
 
 class _Form(FlaskForm):
@@ -49,14 +36,14 @@ class BuildBatchForm(_Form):
 
 class TransmittedForm(_Form):
     transmitted_on = StringField(_l("Date de transmission"), validators=[
-        required(_l("Indiquez la date de transmission.")), _parsed_by(parse_date)],
-        filters=[_strip], description=DATE_HINT)
+        required(_l("Indiquez la date de transmission.")), parsed_by(parse_date)],
+        filters=[strip_text], description=DATE_HINT)
 
 
 class PaidForm(_Form):
     paid_on = StringField(_l("Date du paiement"), validators=[
-        required(_l("Indiquez la date du paiement.")), _parsed_by(parse_date)],
-        filters=[_strip], description=DATE_HINT)
+        required(_l("Indiquez la date du paiement.")), parsed_by(parse_date)],
+        filters=[strip_text], description=DATE_HINT)
 
 
 class PaymentListForm(_Form):
@@ -72,7 +59,7 @@ class PaymentListForm(_Form):
 
 class NifForm(_Form):
     nif = StringField(_l("NIF (numéro de créancier de la Centrale de compensation)"),
-                      validators=[required(_l("Indiquez le NIF."))], filters=[_strip],
+                      validators=[required(_l("Indiquez le NIF."))], filters=[strip_text],
                       description=_l("Des chiffres seulement, tel que la Centrale de "
                                      "compensation l'a communiqué."))
 

@@ -16,7 +16,7 @@ from wtforms import (FieldList, Form, FormField, HiddenField, SelectChoice, Sele
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from guichet.core.forms import no_control_characters, required, text_field
+from guichet.core.forms import no_control_characters, required, strip_text, text_field
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.invoices import review
 from guichet.invoices.parsing import Unreadable, parse_date, parse_money
@@ -34,11 +34,7 @@ def refusal_choices() -> list[SelectChoice]:
                                          for reason in review.active_refusal_reasons()]
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _parsed_by(parse):
+def parsed_by(parse):
     """Keeps ``parse(field.data)`` in ``field.parsed``; its French message when unreadable."""
     def validator(form, field):
         field.parsed = None
@@ -54,7 +50,7 @@ def _long_text(label, max_length, optional=True, **kwargs):
     validators = [] if optional else [required()]
     validators.append(Length(max=max_length, message=_l(
         "Ce texte est trop long (%(max)d caractères au plus).", max=max_length)))
-    return TextAreaField(label, validators=validators, filters=[_strip], **kwargs)
+    return TextAreaField(label, validators=validators, filters=[strip_text], **kwargs)
 
 
 class DecisionForm(FlaskForm):
@@ -88,7 +84,7 @@ class LineApprovalForm(Form):
     """One priced line: the approved amount and, when it is lower, why."""
 
     approved = StringField(_l("Montant validé (CHF)"), validators=[
-        required(_l("Indiquez le montant validé.")), _parsed_by(parse_money)], filters=[_strip])
+        required(_l("Indiquez le montant validé.")), parsed_by(parse_money)], filters=[strip_text])
     reason_code = SelectField(_l("Motif de la réduction"), choices=reduction_choices,
                               validate_choice=False)
     reason = text_field(_l("Précision du motif"), 300, optional=True,
@@ -114,7 +110,7 @@ class ComplementRequestForm(DecisionForm):
     other_documents = _long_text(_l("Autres documents demandés"), 2000,
                                  description=_l("Un document par ligne."))
     due_date = StringField(_l("Date limite"), validators=[
-        required(_l("Indiquez la date limite.")), _parsed_by(parse_date)], filters=[_strip],
+        required(_l("Indiquez la date limite.")), parsed_by(parse_date)], filters=[strip_text],
         description=_l("JJ.MM.AAAA, par exemple 14.10.2026."))
 
     def wanted_documents(self) -> list[str]:
@@ -142,7 +138,7 @@ class ReasonForm(FlaskForm):
     label = StringField(_l("Motif"), validators=[
         required(_l("Écrivez le motif.")), Length(max=200, message=_l(
             "Ce motif est trop long (%(max)d caractères au plus).", max=200)),
-        no_control_characters], filters=[_strip])
+        no_control_characters], filters=[strip_text])
 
 
 class MoveReasonForm(FlaskForm):
@@ -177,10 +173,10 @@ class RateForm(FlaskForm):
     key = SelectField(_l("Taux"), coerce=str, validate_choice=False,
                       validators=[required(_l("Choisissez le taux."))])
     amount = StringField(_l("Nouveau montant (CHF)"), validators=[
-        required(_l("Indiquez le montant.")), _parsed_by(parse_money)], filters=[_strip])
+        required(_l("Indiquez le montant.")), parsed_by(parse_money)], filters=[strip_text])
     valid_from = StringField(_l("En vigueur dès le"), validators=[
-        required(_l("Indiquez la date d'entrée en vigueur.")), _parsed_by(parse_date)],
-        filters=[_strip], description=_l("JJ.MM.AAAA ; le taux précédent s'arrête la veille."))
+        required(_l("Indiquez la date d'entrée en vigueur.")), parsed_by(parse_date)],
+        filters=[strip_text], description=_l("JJ.MM.AAAA ; le taux précédent s'arrête la veille."))
     source = text_field(_l("Base légale"), 120,
                         description=_l("Par exemple « RAI art. 90 » ou « Circulaire CMRM "
                                        "ch. 1021 »."))
