@@ -90,6 +90,8 @@ class Defaults:
     HSTS = None  # None: on unless running in local development
 
     # Rate limits (Flask-Limiter). Use redis://… in production.
+    # Said explicitly: Flask-Limiter's one limiter otherwise keeps the last app's setting.
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN_PER_ACCOUNT = "10 per hour"
