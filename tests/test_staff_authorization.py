@@ -53,6 +53,9 @@ def argument_value(name: str, sample: dict) -> tuple[object, bool]:
         return sample["invitation"].id, True
     if name == "batch_id":
         return sample["batch"].id, True
+    if name == "batch_invoice_id":  # an invoice of the sample's batch
+        return db.session.scalar(select(Invoice.id).where(
+            Invoice.batch_id == sample["batch"].id)), True
     if name in ("page", "page_number", "number"):
         return 1, True
     return 1, False

@@ -43,3 +43,32 @@ def test_the_real_pdf_holds_every_receipt_number(batch, transmission_client):
     actions = db.session.scalars(select(AuditEntry.detail).where(
         AuditEntry.action == "batch_downloaded")).all()
     assert [detail["file"] for detail in actions] == ["pdf", "pdf"]
+
+
+def test_each_invoice_of_the_batch_has_its_own_pdf(app, factory, batch, transmission_client):
+    """The ZAS takes no collective invoices: each invoice's PDF alone, linked from the batch
+    page; an invoice of another batch (or of none) is not found there."""
+    from pypdf import PdfReader
+
+    from guichet.invoices import transmission
+    invoices = transmission.batch_invoices(batch)
+    page = transmission_client.get(f"/gestion/lots/{batch.id}").get_data(as_text=True)
+    for invoice in invoices:
+        url = f"/gestion/lots/{batch.id}/demandes/{invoice.id}.pdf"
+        assert url in page
+        response = transmission_client.get(url)
+        assert response.status_code == 200
+        assert f"{invoice.receipt_number}.pdf" in response.headers["Content-Disposition"]
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+        assert invoice.receipt_number in text and "Visa de l'office AI" in text
+        others = {other.receipt_number for other in invoices} - {invoice.receipt_number}
+        assert not any(other in text for other in others)
+    owner = factory.user(email="autre@example.ch")
+    staff = factory.user(email="autre.lot@example.ch", role="transmission")
+    outside = validated(owner, staff, 1)[0]
+    assert transmission_client.get(
+        f"/gestion/lots/{batch.id}/demandes/{outside.id}.pdf").status_code == 404
+    files = db.session.scalars(select(AuditEntry.detail).where(
+        AuditEntry.action == "batch_downloaded")).all()
+    assert [detail["file"] for detail in files] == [
+        f"pdf {invoice.receipt_number}" for invoice in invoices]

@@ -15,7 +15,7 @@ from guichet.core.i18n import gettext as _
 from guichet.core.unit_of_work import discard
 from guichet.invoices import batch_list, payments, transmission, transmission_pdf
 from guichet.invoices.status import status_text
-from guichet.models import PaymentIssue, TransmissionBatch
+from guichet.models import Invoice, PaymentIssue, TransmissionBatch
 from guichet.models.base import db
 
 from .batch_forms import BuildBatchForm, PaidForm, PaymentListForm, TransmittedForm
@@ -110,20 +110,39 @@ def download_batch_list(batch_id: int):
 @bp.route("/lots/<int:batch_id>/lot.pdf")
 @transmission_required
 def download_batch_pdf(batch_id: int):
-    """The batch's PDF (a cover page, then each invoice with its visa and pièces), written
-    to a temporary file and sent from there (never held in memory)."""
+    """The batch's PDF (a cover page, then each invoice with its visa and pièces)."""
     batch = _batch_or_404(batch_id)
+    return _pdf_answer(lambda out: transmission_pdf.write_batch_pdf(
+        out, batch, transmission.iter_batch_invoices(batch)), batch, "pdf", batch.number)
+
+
+@bp.route("/lots/<int:batch_id>/demandes/<int:batch_invoice_id>.pdf")
+@transmission_required
+def download_batch_invoice_pdf(batch_id: int, batch_invoice_id: int):
+    """One invoice of the batch as the ZAS takes it (the ZAS takes no collective invoices):
+    its page with the visa, then its pièces; 404 for an invoice of another batch."""
+    batch = _batch_or_404(batch_id)
+    invoice = db.session.get(Invoice, batch_invoice_id)
+    if invoice is None or invoice.batch_id != batch.id:
+        abort(404)
+    return _pdf_answer(lambda out: transmission_pdf.write_invoice_pdf(out, invoice, batch),
+                       batch, f"pdf {invoice.receipt_number}", invoice.receipt_number)
+
+
+def _pdf_answer(write, batch: TransmissionBatch, kind: str, name: str) -> Response:
+    """Writes the PDF to a temporary file and sends it from there (never held in memory),
+    the download audited."""
     out = tempfile.TemporaryFile()
     try:
-        transmission_pdf.write_batch_pdf(out, batch, transmission.iter_batch_invoices(batch))
+        write(out)
         size = out.tell()
     except BaseException:
         out.close()
         raise
-    transmission.record_download(batch, current_user, "pdf")
+    transmission.record_download(batch, current_user, kind)
     return Response(_chunks(out), mimetype="application/pdf", headers={
         "Content-Length": str(size), "Cache-Control": "no-store",
-        "Content-Disposition": f'attachment; filename="{batch.number}.pdf"'})
+        "Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
 
 def _chunks(out, size: int = 64 * 1024):

@@ -90,7 +90,7 @@ def test_a_batch_is_built_downloaded_transmitted_and_paid(page, live, check, js,
     expect(title).to_contain_text("Lot NE-LOT-")
     number = title.inner_text().removeprefix("Lot ").strip()
     for receipt in receipts:
-        expect(page.get_by_role("link", name=receipt)).to_be_visible()
+        expect(page.get_by_role("link", name=receipt, exact=True)).to_be_visible()
     check("le lot")
     size = page.viewport_size
     page.set_viewport_size({"width": 390, "height": 844})
