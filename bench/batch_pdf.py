@@ -1,4 +1,5 @@
-"""The batch PDF of 500 validated invoices with 2 pièces each: time, peak memory, file size.
+"""A batch of 500 validated invoices with 2 pièces each, built and rendered: time, peak
+memory, file size.
 
     .venv/bin/python bench/batch_pdf.py                     # 500 invoices, temp SQLite
     .venv/bin/python bench/batch_pdf.py --invoices 50       # quicker, while developing
@@ -7,10 +8,11 @@
 Seeds a temp SQLite database (the schema from the migrations, people and invoices as
 ``bench/seed.py`` builds them: every invoice « Validée », one in ten with a reduced line, one in
 five with a second visa), writes two real pièces per invoice into the upload folder (a 1-page
-PDF and a JPEG photo of about 1 600 × 1 200 pixels, both marked clean), then renders the batch
-PDF (``guichet.invoices.transmission_pdf.write_batch_pdf``) in a fresh child process, so that
-its peak memory (``ru_maxrss``) is the rendering's own: the child starts the app, reads the
-invoices one at a time (``iter_invoices``) and writes the PDF to a temp file.
+PDF and a JPEG photo of about 1 600 × 1 200 pixels, both marked clean), then, in a fresh child
+process (so that its peak memory is the work's own), builds the batch as « Nouveau lot » does
+(``transmission.build_batch``: every « Validée » invoice in no batch yet), writes its PDF to a
+file as the download does (``write_batch_pdf`` over ``transmission.iter_batch_invoices``, a few
+invoices loaded at a time) and makes its CSV list.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import sys
 import tempfile
 import time
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,7 +40,6 @@ sys.path.insert(0, str(BENCH.parent))
 
 import seed as seeding  # noqa: E402
 
-NUMBER = "NE-LOT-2026-0001"
 
 
 def _piece_files() -> tuple[bytes, bytes]:
@@ -156,7 +157,8 @@ def seed_batch(workdir: Path, invoices: int) -> dict:
             Invoice.status == "accepted"))
         db.engine.dispose()
     return {"database_url": database_url, "secret_key": secret_key, "workdir": str(workdir),
-            "ids": ids, "count": count, "control_sum": str(control_sum)}
+            "ids": ids, "count": count, "control_sum": str(control_sum),
+            "staff_id": first_staff}
 
 
 def _peak_rss_mb() -> float:
@@ -176,29 +178,34 @@ def render(state_path: str, tracemalloc_on: bool) -> dict:
         import tracemalloc
         tracemalloc.start()
     started = time.perf_counter()
-    from dataclasses import dataclass
-
-    from guichet.invoices.transmission_pdf import iter_invoices, write_batch_pdf
+    from guichet.core.unit_of_work import unit_of_work
+    from guichet.invoices import batch_list, transmission
+    from guichet.invoices.transmission_pdf import write_batch_pdf
+    from guichet.models import User
+    from guichet.models.base import db
     workdir = Path(state["workdir"])
     app = seeding.make_app(state["database_url"], state["secret_key"], workdir)
-
-    @dataclass(frozen=True)
-    class Header:
-        number: str
-        created_on: date
-        count: int
-        control_sum: Decimal
-
-    header = Header(NUMBER, date.today(), state["count"], Decimal(state["control_sum"]))
-    target = workdir / f"{NUMBER}.pdf"
     rss_before = _peak_rss_mb()
     with app.test_request_context():
         ready = time.perf_counter()
-        with target.open("wb") as out:
-            write_batch_pdf(out, header, iter_invoices(state["ids"]))
+        # built as « Nouveau lot » builds it: every « Validée » invoice in no batch yet
+        with unit_of_work():
+            batch = transmission.build_batch(db.session.get(User, state["staff_id"]))
+            batch_id = batch.id
+        built = time.perf_counter()
+        batch = db.session.get(type(batch), batch_id)
+        assert batch.count == state["count"], (batch.count, state["count"])
+        assert str(batch.control_sum) == state["control_sum"]
+        target = workdir / f"{batch.number}.pdf"
+        with target.open("wb") as out:  # as the download writes it
+            write_batch_pdf(out, batch, transmission.iter_batch_invoices(batch))
+        rendered = time.perf_counter()
+        csv_size = len(batch_list.batch_list_bytes(batch))
         done = time.perf_counter()
-    figures = {"invoices": len(state["ids"]), "seconds_app": round(ready - started, 2),
-               "seconds_render": round(done - ready, 2),
+    figures = {"invoices": batch.count, "seconds_app": round(ready - started, 2),
+               "seconds_build": round(built - ready, 2),
+               "seconds_render": round(rendered - built, 2),
+               "seconds_csv": round(done - rendered, 2), "csv_kb": round(csv_size / 1024, 1),
                "peak_rss_mb": _peak_rss_mb(),
                "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                "peak_rss_before_render_mb": rss_before,
