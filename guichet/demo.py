@@ -191,7 +191,8 @@ def load_demo() -> list[str]:
              "  Le code SMS s'affiche dans la console du serveur (ligne « SMS à … »).",
              "Personnel : gestion@example.ch / même mot de passe ; code TOTP du secret %s"
              % DEMO_STAFF_TOTP,
-             "  (code actuel : %s ; administratrice)" % pyotp.TOTP(DEMO_STAFF_TOTP).now(),
+             "  (code actuel : %s ; administratrice : menus « Transmission » et « Administration »)"
+             % pyotp.TOTP(DEMO_STAFF_TOTP).now(),
              "Second·e gestionnaire (pour le second visa) : visa@example.ch / même mot de passe ;",
              "  code TOTP du secret %s (code actuel : %s)"
              % (DEMO_SECOND_STAFF_TOTP, pyotp.TOTP(DEMO_SECOND_STAFF_TOTP).now()),
@@ -200,7 +201,8 @@ def load_demo() -> list[str]:
              "(registre de démonstration) a une décision API mineur·e : ajoutez-la comme bénéficiaire.",
              "",
              "Mélanie Jeanrenaud (%s, même mot de passe) a déjà envoyé trois" % DEMO_SENDER_EMAIL,
-             "factures : la file de gestion (/gestion/) les montre.", "",
+             "factures : la file de gestion (/gestion/) les montre. Une fois validées (avec le",
+             "second visa de visa@example.ch), elles entrent dans un lot de transmission.", "",
              "N° de décision à indiquer dans les demandes (seuls ceux-ci sont acceptés) :"]
     lines += _decision_lines()
     lines += ["", *_free_register_lines()]
