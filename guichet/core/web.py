@@ -6,6 +6,7 @@ import logging
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .forms import field_attributes
 from .htmx import wants_fragment
@@ -49,7 +50,23 @@ ERROR_TEXT = {
 UPLOAD_ENDPOINTS = {"invoices.edit_invoice", "invoices.answer_complement"}
 
 
+#: The largest id the database holds (PostgreSQL's ``integer``).
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number the ids of the database can hold (PostgreSQL's
+    ``integer``, up to 2 147 483 647). A larger one
+    (``/gestion/lots/99999999999999999999``) matches no route, a 404, instead of reaching the
+    database, which refuses it."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_web(app: Flask) -> None:
+    """Before any route is added: the routes' ``int`` converter is :class:`DatabaseId`."""
+    app.url_map.converters["int"] = DatabaseId
     app.jinja_env.globals["field_attributes"] = field_attributes  # the field macro's attributes
     app.url_value_preprocessor(_upload_limit)  # runs before CSRF reads the body
     app.after_request(add_security_headers)

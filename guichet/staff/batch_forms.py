@@ -9,6 +9,7 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from guichet.core.forms import required, strip_text
+from guichet.core.web import MAX_ID
 from guichet.core.i18n import lazy_gettext as _l
 from guichet.invoices.parsing import Unreadable, parse_date
 from guichet.invoices.payments import normalize_nif
@@ -27,9 +28,11 @@ class BuildBatchForm(_Form):
     invoice_ids = SelectMultipleField(_l("Demandes du lot"), validate_choice=False)
 
     def chosen_ids(self) -> list[int] | None:
-        """The ids ticked; ``None`` when one of them is not a number."""
+        """The ids ticked; ``None`` when one of them is not an id (ASCII digits, a number
+        the database's ids can hold)."""
         values = [item for item in (self.invoice_ids.data or []) if isinstance(item, str)]
-        if not all(item.isdigit() for item in values):
+        if not all(item.isascii() and item.isdigit() and len(item) <= 10
+                   and int(item) <= MAX_ID for item in values):
             return None
         return [int(item) for item in values]
 
