@@ -4,13 +4,14 @@ audited."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from guichet.models import AuditEntry
+from guichet.models import AuditEntry, ReviewDecision
 from guichet.models.base import db
-from tests.support.batches import build, validated
+from tests.support.batches import build, validated, validated_through_the_pages
 
 
 @pytest.fixture
@@ -72,3 +73,41 @@ def test_each_invoice_of_the_batch_has_its_own_pdf(app, factory, batch, transmis
         AuditEntry.action == "batch_downloaded")).all()
     assert [detail["file"] for detail in files] == [
         f"pdf {invoice.receipt_number}" for invoice in invoices]
+
+
+def test_later_changes_to_the_records_leave_the_batch_pdf_as_it_was(app, factory, ready,
+                                                                      transmission_client):
+    """After the batch was built, the creditor's NIF is recorded (the payment gives it), the
+    gestionnaire's name changes and the reduction's reason is renamed: the batch's PDF stays
+    byte for byte what it was; a batch built later prints the NIF."""
+    from pypdf import PdfReader
+
+    from guichet.models import RefusalReason, User
+    owner = ready.user
+    staff = factory.user(email="lots.nif@example.ch", role="transmission", prenom="Claire",
+                         nom="Lot")
+    first = validated_through_the_pages(app, ready, staff)
+    decision = db.session.scalar(select(ReviewDecision).where(
+        ReviewDecision.invoice_id == first.id))
+    reason = db.session.scalar(select(RefusalReason).where(RefusalReason.kind == "reduction"))
+    decision.line_amounts = [{**decision.line_amounts[0], "approved": "80.00",
+                              "reason_code": reason.code, "reason": "Plafond"}]
+    decision.total_approved = first.total_approved = Decimal("80.00")
+    db.session.commit()
+    batch = build(app, staff)
+    url = f"/gestion/lots/{batch.id}/lot.pdf"
+    before = transmission_client.get(url).data
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(before)).pages).split())  # a cell's text may wrap
+    assert "Claire Lot" in text and reason.label in text and "premier paiement" in text
+
+    db.session.get(User, owner.id).nif = "4567123"
+    db.session.get(User, staff.id).nom = "Lot-Renommée"
+    db.session.get(RefusalReason, reason.id).label = "Un tout autre libellé"
+    db.session.commit()
+    assert transmission_client.get(url).data == before
+
+    later = build(app, staff, validated(owner, staff, 1))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        transmission_client.get(f"/gestion/lots/{later.id}/lot.pdf").data)).pages).split())
+    assert "4567123" in text and "Claire Lot-Renommée" in text

@@ -32,6 +32,7 @@ from guichet.models.transmission import ZURICH
 
 from .lifecycle import move
 from .services import notify_change
+from .transmission_pdf import transmission_copy
 
 #: What the batch number says between the office's prefix and the year.
 BATCH_WORD = "LOT"
@@ -187,6 +188,16 @@ def build_batch(staff: User, invoice_ids: Iterable[int] | None = None) -> Transm
                               .where(Invoice.batch_id == batch.id))
     batch.count = len(ids)
     batch.control_sum = to_amount(total or 0)
+    # what its PDFs read from records that may change: kept, for the same PDFs at every
+    # download (the claim above already moved each invoice's version once)
+    members = list(iter_batch_invoices(batch))
+    copies = [(invoice.id, transmission_copy(invoice)) for invoice in members]
+    for invoice_id, copy in copies:
+        db.session.execute(update(Invoice).where(Invoice.id == invoice_id)
+                           .values(transmission_copy=copy)
+                           .execution_options(synchronize_session=False))
+    for invoice in members:
+        db.session.expire(invoice)
     record("batch_created", actor=staff, object_type="batch", object_id=batch.id,
            number=batch.number, count=batch.count, control_sum=str(batch.control_sum))
     db.session.flush()

@@ -120,9 +120,11 @@ class TransmissionView:
     """One validated invoice as its transmission PDF shows it: the staff's presentation
     (:class:`~.staff_view.StaffInvoiceView`, identifiers in full) and what the form adds."""
 
-    def __init__(self, invoice: Invoice, batch_header=None):
+    def __init__(self, invoice: Invoice, batch_header=None, kept: bool = True):
         self.invoice = invoice
         self.batch = batch_header
+        # what the batch kept of the records that may change (transmission_copy), if any
+        self.kept = (invoice.transmission_copy or {}) if kept else {}
         self.staff = StaffInvoiceView(invoice)
         self.view = self.staff.view
         self.receipt_number = invoice.receipt_number or ""
@@ -164,7 +166,9 @@ class TransmissionView:
     @property
     def nif(self) -> str | None:
         """The creditor number the Centrale de compensation gave the account (``None``: not
-        known yet, the first payment gives it)."""
+        known yet, the first payment gives it): as it was when the batch was built."""
+        if "nif" in self.kept:
+            return self.kept["nif"]
         return (self.staff.holder_account.nif or "").strip() or None
 
     @cached_property
@@ -189,13 +193,16 @@ class TransmissionView:
             return kind.tariff_code(header, rows[index].data if index < len(rows) else {})
 
         decided = self._decision.lines if self._decision is not None else []
+        kept_reasons = self.kept.get("reasons")
         found = []
         for index, line in enumerate(self.view.lines):
             item = decided[index] if index < len(decided) else None
+            reason = item.reason if item is not None else ""
+            if kept_reasons is not None and index < len(kept_reasons):
+                reason = kept_reasons[index]
             found.append(TransmissionLine(
                 str(line.label), code(index), to_amount(line.amount),
-                item.approved if item is not None else Decimal("0.00"),
-                item.reason if item is not None else ""))
+                item.approved if item is not None else Decimal("0.00"), reason))
         return found
 
     @property
@@ -208,8 +215,9 @@ class TransmissionView:
         if facts is None:
             return None
         row = facts.decision
-        return Visa(by=facts.decided_by, at=row.decided_at,
-                    second_by=facts.visa_by if facts.visa_confirmed else None,
+        return Visa(by=self.kept.get("visa_by", facts.decided_by), at=row.decided_at,
+                    second_by=self.kept.get("second_visa_by", facts.visa_by)
+                    if facts.visa_confirmed else None,
                     second_at=row.visa_at if facts.visa_confirmed else None,
                     total_approved=row.total_approved)
 
@@ -525,6 +533,19 @@ def _write(out: BinaryIO, invoice: Invoice, batch_header) -> RenderedInvoice:
     insured = view.insured
     return RenderedInvoice(view.receipt_number, insured.name, view.type_label,
                            view.total_approved, pages)
+
+
+def transmission_copy(invoice: Invoice) -> dict:
+    """What the batch keeps (``invoices.transmission_copy``) of the records its PDFs read
+    that may change later: the creditor's NIF (recorded at a later payment, it belongs on the
+    later invoices only), the names of the gestionnaires of the visa, the reductions' reasons
+    (an administrator may rename one). The rest comes from the copy kept at sending and the
+    decision, which do not change; the office's name is configuration."""
+    view = TransmissionView(invoice, kept=False)
+    visa = view.visa
+    return {"nif": view.nif, "visa_by": visa.by if visa else None,
+            "second_visa_by": visa.second_by if visa else None,
+            "reasons": [line.reason for line in view.lines]}
 
 
 def write_invoice_pdf(out: BinaryIO, invoice: Invoice, batch_header=None) -> None:

@@ -76,6 +76,11 @@ class Invoice(db.Model):
     subject_navs13: Mapped[str | None] = mapped_column(String(13))
     subject_name_key: Mapped[str | None] = mapped_column(String(201))
     holder_name_key: Mapped[str | None] = mapped_column(String(201))
+    #: What the invoice's transmission PDF reads from records that may change after its batch
+    #: was built (the creditor's NIF, the names of the visa's gestionnaires, the reductions'
+    #: reasons), kept when the batch is built so that its PDFs stay the same
+    #: (``guichet.invoices.transmission_pdf.transmission_copy``); ``None`` outside a batch.
+    transmission_copy: Mapped[dict | None] = mapped_column(JSON)
     # « Payée »: the day the Centrale de compensation paid and the amount it paid.
     paid_on: Mapped[date | None]
     paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
