@@ -213,9 +213,10 @@ def import_payment_list(batch: TransmissionBatch, staff: User, content: bytes) -
             continue
         seen[line.receipt] = seen.get(line.receipt, 0) + 1
         lines.append(line)
+    named = {invoice.receipt_number: invoice for invoice in db.session.scalars(
+        select(Invoice).where(Invoice.receipt_number.in_(list(seen))))} if seen else {}
     for line in lines:
-        invoice = db.session.scalar(select(Invoice).where(
-            Invoice.receipt_number == line.receipt))
+        invoice = named.get(line.receipt)
         in_batch = invoice is not None and invoice.batch_id == batch.id
         if seen[line.receipt] > 1:
             _issue(report, batch, staff, line, DUPLICATE, invoice if in_batch else None)

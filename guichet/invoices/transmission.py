@@ -23,12 +23,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from guichet.core.audit import record
+from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
 from guichet.core.money import to_amount
 from guichet.models import BatchCounter, Invoice, PaymentIssue, TransmissionBatch, User, utcnow
 from guichet.models.base import db
 from guichet.models.invoices import STATUS_ACCEPTED, STATUS_PAID
-from guichet.models.transmission import ZURICH
 
 from .lifecycle import move
 from .services import notify_change
