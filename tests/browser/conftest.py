@@ -87,8 +87,33 @@ def context(context):
 # --- The live server ------------------------------------------------------------------------
 
 class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, silent, and closing the response when the browser drops the
+    connection: a page left before its style sheet arrived resets the socket while werkzeug drains
+    it, and werkzeug then skips closing the response, leaving the static file open."""
+
     def log_request(self, *args, **kwargs):
         pass
+
+    def connection_dropped(self, error, environ=None):
+        response = (environ or {}).get(_RESPONSE_KEY)
+        if hasattr(response, "close"):
+            response.close()
+
+
+_RESPONSE_KEY = "tests.live.response"
+
+
+class _KeepsResponse:
+    """The app as the live server calls it: it leaves each response in the request's environ so
+    that ``_QuietHandler.connection_dropped`` can close it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        response = self.app(environ, start_response)
+        environ[_RESPONSE_KEY] = response
+        return response
 
 
 @dataclass
@@ -165,7 +190,7 @@ def live(tmp_path_factory):
     server = make_server("127.0.0.1", 0, None, threaded=True, request_handler=_QuietHandler)
     url = f"http://127.0.0.1:{server.server_port}"
     app = create_app({**config, "BASE_URL": url})
-    server.app = app
+    server.app = _KeepsResponse(app)
     with app.app_context():
         db.create_all()
         # the reduction reasons, as the migrations write them (decision forms offer them)
