@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from guichet.qrbill.bill import Address, QrBill, parse
 from guichet.qrbill.swico import BillingInfo, parse_billing_info
-from tests.support.qrbills import (
-    IBAN, LI_IBAN, QR_IBAN, SIX_QRR, SIX_SCOR, bills, iban_with_check_digits, qrr_reference,
-    scor_reference, spc_lines, spc_text)
+from tests.support.qrbills import (IBAN, LI_IBAN, QR_IBAN, SIX_QRR, SIX_SCOR, bills,
+                                   iban_with_check_digits, qrr_reference, scor_reference, spc_lines,
+                                   spc_text)
 
 SIX_EXAMPLE = (
     "SPC\n0200\n1\nCH4431999123000889012\nS\nRobert Schneider AG\nRue du Lac\n1268\n2501\nBiel\n"
@@ -357,10 +357,13 @@ def test_swico_with_only_some_tags(text, expected):
 
 @pytest.mark.parametrize("text", [
     "//S1/20/client 42/40/0:30",         # nothing Guichet uses
-    "//S1/", "//S1/10", "//S1/10/1/11", "//S1/xx/1", "//S1/1/1", "//S1/10/1/10/2",
-    "//S1/11/261399", "//S1/11/2611140", "//S1/11/14.11.26", "//S1/31/2611",
-    "//S1/31/261114261399", "//S2/10/1", "/S1/10/1", "S1/10/1", "Facture 2026-0412",
-    "//s1/10/1",
+    "//S1/",
+    # each readable but for one fault: the invoice number is not read either
+    "//S1/10/X-1/11", "//S1/10/X-1/xx/1", "//S1/10/X-1/1/1", "//S1/10/X-1/10/X-2",
+    "//S1/10/X-1/11/261399", "//S1/10/X-1/11/2611140", "//S1/10/X-1/11/14.11.26",
+    "//S1/10/X-1/31/2611", "//S1/10/X-1/31/261114261399", "//S1/10/X-1/31/26111426",
+    # not S1
+    "//S2/10/X-1", "/S1/10/X-1", "S1/10/X-1", "//s1/10/X-1", "Facture X-1",
 ])
 def test_swico_garbage_gives_no_billing_but_the_bill_is_read(text):
     bill = parsed(billing=text)
