@@ -189,6 +189,19 @@ def staff_login(app, factory):
 
 
 @pytest.fixture
+def other_person(app, factory, sms):
+    """A second insured person, logged in, with a confirmed IBAN (``other_person.user``)."""
+    client = app.test_client()
+    user = factory.user(email="paul.autre@example.ch")
+    assert login(client, user, sms).status_code == 303
+    client.user = user
+    db.session.add(BankAccount(user_id=user.id, iban="CH9300762011623852957",
+                               holder="Paul Autre", bank_name="BCN", confirmed_at=utcnow()))
+    db.session.commit()
+    return client
+
+
+@pytest.fixture
 def staff_client(staff_login):
     """A client logged in as a gestionnaire (``staff_client.user``), with the authenticator."""
     return staff_login("reviewer", "gestion@example.ch")

@@ -8,7 +8,6 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from flask import render_template
 from sqlalchemy import select
 
@@ -16,9 +15,8 @@ from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import flags
 from guichet.models import BankAccount, Decision, Invoice, utcnow
 from guichet.models.base import db
-from guichet.models.invoices import (RANK_COMPLEMENT_OVERDUE, RANK_COMPLEMENT_WAITING,
-                                     STATUS_PAID, STATUS_REJECTED, STATUS_SUBMITTED)
-from tests.support.accounts import login
+from guichet.models.invoices import (RANK_COMPLEMENT_OVERDUE, RANK_COMPLEMENT_WAITING, STATUS_PAID,
+                                     STATUS_REJECTED, STATUS_SUBMITTED)
 from tests.support.files import pdf_bytes
 from tests.support.invoices import (a_recent_day, add_decision, ask_for_complement,
                                     complete_standard, last_month, new_invoice, one_trip_draft,
@@ -72,19 +70,6 @@ def standard_with(client, decision: str, content: bytes, name: str) -> int:
         action="save", files={"supplier_invoice": [(content, name)]})
     assert response.status_code == 303
     return invoice_id
-
-
-@pytest.fixture
-def other_person(app, factory, sms):
-    """A second insured person, logged in, with a confirmed IBAN (``other_person.user``)."""
-    client = app.test_client()
-    user = factory.user(email="paul.autre@example.ch")
-    assert login(client, user, sms).status_code == 303
-    client.user = user
-    db.session.add(BankAccount(user_id=user.id, iban="CH9300762011623852957",
-                               holder="Paul Autre", bank_name="BCN", confirmed_at=utcnow()))
-    db.session.commit()
-    return client
 
 
 # --- Nothing to flag ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from guichet.models.invoices import STATUS_DRAFT
 from guichet.register.decision_numbers import parse_decision_number
 from guichet.register.saved_decisions import save_decision
 
-from . import pieces, pricing
+from . import pieces, pricing, supplier_bills
 from .parsing import read_values
 from .services import NotEditable
 from .types import invoice_type
@@ -37,6 +37,8 @@ ADD_LINE = "add_line"
 REMOVE_LINE = "remove_line"  # remove_line:<position>
 REMOVE_FILE = "remove_file"  # remove_file:<attachment id>
 MOVE_FILE = "move_file"      # move_file:<attachment id>, with the pièce it is in piece-<id>
+TAKE_BILL = "take_bill"      # take_bill:<attachment id>: « Reprendre ces informations »
+DECLINE_BILL = "decline_bill"  # decline_bill:<attachment id>: « Non merci »
 _PLAIN = (SAVE, REFRESH, REVIEW, UPLOAD, ADD_LINE)
 
 #: « Mettre à jour » next to a question (refresh:<the question's field id>): the page comes back
@@ -47,7 +49,8 @@ _QUESTION_ID = re.compile(r"(?:lines-[0-9]{1,2}-)?[a-z][a-z_]{0,39}")
 @dataclass(frozen=True)
 class Action:
     kind: str
-    #: the line's position (REMOVE_LINE) or the pièce's id (REMOVE_FILE, MOVE_FILE)
+    #: the line's position (REMOVE_LINE) or the pièce's id (REMOVE_FILE, MOVE_FILE, TAKE_BILL,
+    #: DECLINE_BILL)
     target: int | None = None
     #: the question whose « Mettre à jour » was pressed (REFRESH), or the requirement key a
     #: pièce is moved to (MOVE_FILE), as sent
@@ -57,7 +60,7 @@ class Action:
     def redraws_form(self) -> bool:
         """Adding or removing a line, or an answer that changes which fields exist, redraws the
         whole form; anything else (typing, a pièce added or removed) only the summary."""
-        return self.kind in (REFRESH, ADD_LINE, REMOVE_LINE)
+        return self.kind in (REFRESH, ADD_LINE, REMOVE_LINE, TAKE_BILL)
 
 
 DEFAULT_ACTION = Action(AUTOSAVE)
@@ -78,8 +81,9 @@ def parse_action(text: object, form: Mapping[str, str] | None = None) -> Action:
     if name == REMOVE_LINE and argument.isascii() and argument.isdigit() and \
             int(argument) < MAX_LINES:
         return Action(REMOVE_LINE, int(argument))
-    if name == REMOVE_FILE and (attachment_id := pricing.row_id(argument)) is not None:
-        return Action(REMOVE_FILE, attachment_id)
+    if name in (REMOVE_FILE, TAKE_BILL, DECLINE_BILL) and \
+            (attachment_id := pricing.row_id(argument)) is not None:
+        return Action(name, attachment_id)
     return DEFAULT_ACTION
 
 
@@ -101,13 +105,16 @@ class Submitted:
 @dataclass
 class Outcome:
     """After :func:`apply`: the draft's evaluation as saved, the files refused (French), and
-    the pièces added, removed or moved by this request (what the page then says)."""
+    the pièces added, removed or moved by this request, and the bill taken or declined (what
+    the page then says)."""
 
     evaluation: Evaluation | None
     refusals: list[str] = field(default_factory=list)
     attached: list = field(default_factory=list)
     removed: object = None
     moved: object = None
+    taken: object = None       # supplier_bills.Offer
+    declined: object = None    # the Attachment whose offer was declined
 
 
 def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
@@ -136,12 +143,17 @@ def apply(invoice: Invoice, user: User, submitted: Submitted, action: Action,
         db.session.flush()
         asked = [requirement.key for requirement in pricing.evaluate(invoice).requirements]
         moved = pieces.reassign(invoice, action.target, action.value, asked)
+    taken = declined = None
+    if action.kind == TAKE_BILL:
+        taken = supplier_bills.take(invoice, action.target)
+    elif action.kind == DECLINE_BILL:
+        declined = supplier_bills.decline(invoice, action.target)
     accepted = pieces.receive(invoice, user, uploads)
     attached = pieces.attach(invoice, user, accepted.files)
     db.session.flush()
     evaluation = pricing.evaluate(invoice)
     pricing.remember_amounts(invoice, evaluation)
-    return Outcome(evaluation, accepted.refusals, attached, removed, moved)
+    return Outcome(evaluation, accepted.refusals, attached, removed, moved, taken, declined)
 
 
 def save_draft(invoice: Invoice, submitted: Submitted) -> None:

@@ -30,7 +30,7 @@ from guichet.models.base import db
 from guichet.models.invoices import (RANK_COMPLEMENT_WAITING, STATUS_DRAFT, STATUS_NEEDS_INFO,
                                      STATUS_REJECTED)
 
-from . import pricing
+from . import pricing, supplier_bills
 from .iban_check import new_iban_reason
 from .lifecycle import mark_overdue
 from .types import invoice_type
@@ -46,11 +46,12 @@ DECISION_OTHER_PERSON = "decision_other_person"
 DECISION_OTHER_TYPE = "decision_other_type"
 DECISION_DATES = "decision_dates"
 DUPLICATE_PIECE = "duplicate_piece"
+DUPLICATE_BILL = "duplicate_bill"
 LOOK_ALIKE = "look_alike"
 NEW_IBAN = "new_iban"
 COMPLEMENT_OVERDUE = "complement_overdue"
 _OWN_CODES = {DECISION_MISSING, DECISION_OTHER_PERSON, DECISION_OTHER_TYPE, DECISION_DATES,
-              DUPLICATE_PIECE, LOOK_ALIKE, NEW_IBAN, COMPLEMENT_OVERDUE}
+              DUPLICATE_PIECE, DUPLICATE_BILL, LOOK_ALIKE, NEW_IBAN, COMPLEMENT_OVERDUE}
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def flags_of(invoice: Invoice, today: date | None = None) -> list[Flag]:
     found = _decision_flags(invoice)[1]
     found += _type_flags(invoice)
     found += _duplicate_pieces(invoice)
+    found += _duplicate_bills(invoice)
     found += _look_alikes(invoice)
     reason = new_iban_reason(invoice)
     if reason is not None:
@@ -239,6 +241,36 @@ def _duplicate_pieces(invoice: Invoice) -> list[Flag]:
                 "La pièce « %(name)s » a déjà été envoyée avec la demande %(receipts)s "
                 "(même fichier).", name=attachment.filename, receipts=", ".join(listed))))
     return found
+
+
+def _duplicate_bills(invoice: Invoice) -> list[Flag]:
+    """A supplier invoice (the same QR-bill fingerprint: creditor IBAN, reference or invoice
+    number, amount, currency) already in another invoice sent, anyone's: with both receipt
+    numbers, and whether the other is the same account's."""
+    found = []
+    for same in supplier_bills.same_bills(invoice):
+        bill = supplier_bills.bill_of(same.attachment)
+        found.append(Flag(DUPLICATE_BILL, _(
+            "La facture de %(supplier)s (%(facts)s) lue dans la pièce « %(name)s » figure aussi "
+            "dans la demande %(other)s, %(whose)s ; cette demande : %(this)s.",
+            supplier=bill.creditor.name if bill else "—", facts=_bill_facts(bill),
+            name=same.attachment.filename, other=same.receipt_number,
+            whose=_("envoyée par le même compte") if same.same_account
+            else _("envoyée par un autre compte"), this=invoice.receipt_number or "—")))
+    return found
+
+
+def _bill_facts(bill) -> str:
+    """« 1'650.00 CHF, facture n° 2026-0412, réf. 21 00000 … »: what tells the bill apart."""
+    if bill is None:
+        return "—"
+    parts = [format_chf(bill.amount) if bill.currency == "CHF" else
+             f"{bill.amount:.2f} {bill.currency}"]
+    if bill.billing and bill.billing.invoice_number:
+        parts.append(_("facture n° %(number)s", number=bill.billing.invoice_number))
+    if bill.reference:
+        parts.append(_("réf. %(reference)s", reference=bill.formatted_reference))
+    return ", ".join(parts)
 
 
 def _look_alikes(invoice: Invoice) -> list[Flag]:

@@ -14,6 +14,8 @@ from guichet.models.base import db
 from guichet.uploads.accept import Accepted, AcceptedFile, accept
 from guichet.uploads.storage import delete_after_commit, store
 
+from . import supplier_bills
+
 
 class NothingStored(RuntimeError):
     """A pièce could not be written (a full disk): the caller drops the whole request
@@ -34,8 +36,10 @@ def receive(invoice: Invoice, user: User, uploads: Iterable[tuple[str, object]])
 def attach(invoice: Invoice, user: User, files: list[AcceptedFile],
            complement_id: int | None = None) -> list[Attachment]:
     """Stores accepted files and files them under the invoice (and the complement request they
-    answer); raises :class:`NothingStored` when the disk refuses one."""
+    answer), each looked at for a QR-bill when the invoice's type rests on a supplier's
+    invoice; raises :class:`NothingStored` when the disk refuses one."""
     added = []
+    reads_bills = supplier_bills.reads_bills(invoice)
     try:
         for accepted in files:
             clean = accepted.file
@@ -44,6 +48,8 @@ def attach(invoice: Invoice, user: User, files: list[AcceptedFile],
                 stored_name=store(clean), content_type=clean.content_type, size=clean.size,
                 sha256=clean.sha256, scan_status=accepted.scan_status,
                 complement_request_id=complement_id)
+            if reads_bills:
+                supplier_bills.read_piece(attachment)
             invoice.attachments.append(attachment)
             added.append(attachment)
             record("attachment_added", actor=user, object_type="invoice", object_id=invoice.id,

@@ -21,16 +21,20 @@ from sqlalchemy import select
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import format_navs13
+from guichet.core.money import format_chf
 from guichet.models import (Attachment, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             User)
 from guichet.models.base import db
 from guichet.models.invoices import REASON_REFUSAL, STATUS_ACCEPTED, STATUS_VISA_PENDING
+from guichet.qrbill.bill import QrBill
 from guichet.uploads import preview
 from guichet.uploads.scanner import PENDING
 
+from . import supplier_bills
 from .review import VISA_CONFIRMED, notes_of, reduction_reason_labels
 from .second_visa import visa_reason_labels
 from .status import status_text
+from .types.days import day_text
 from .view import InvoiceView
 
 IMAGE_TYPES = ("image/jpeg", "image/png")
@@ -90,6 +94,45 @@ class ShownPiece:
     @property
     def page_numbers(self) -> range:
         return range(1, self.pages_shown + 1)
+
+    @cached_property
+    def bill(self) -> ReadBill | None:
+        """The Swiss QR-bill read in it, as the screen lists it."""
+        bill = supplier_bills.bill_of(self.attachment)
+        return ReadBill(bill, self.attachment.bill_answer == supplier_bills.BILL_TAKEN) \
+            if bill is not None else None
+
+
+@dataclass(frozen=True)
+class ReadBill:
+    """What the QR-bill on a pièce says, for the gestionnaire to compare with the claim; and
+    whether the person took its information into the form."""
+
+    bill: QrBill
+    taken: bool
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        bill, billing = self.bill, self.bill.billing
+        amount = (_("montant ouvert") if bill.amount is None else
+                  format_chf(bill.amount) if bill.currency == "CHF" else
+                  f"{bill.amount:.2f} {bill.currency}")
+        found = [(_("Créancier"), ", ".join(bill.creditor.lines())),
+                 (_("IBAN du créancier"), full_iban(bill.iban)),
+                 (_("Montant"), amount)]
+        if bill.reference:
+            found.append((_("Référence"), bill.formatted_reference))
+        if billing and billing.invoice_number:
+            found.append((_("N° de facture"), billing.invoice_number))
+        if billing and billing.invoice_date:
+            found.append((_("Date de la facture"), day_text(billing.invoice_date)))
+        if billing and billing.vat_number:
+            found.append((_("N° TVA"), billing.vat_number))
+        if bill.message:
+            found.append((_("Communication"), bill.message))
+        if bill.debtor is not None:
+            found.append((_("Débiteur"), ", ".join(bill.debtor.lines())))
+        return found
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,13 @@ from sqlalchemy import select
 
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
+from guichet.core.money import format_chf
 from guichet.models import (Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice,
                             RefusalReason, User)
 from guichet.models.base import db
 from guichet.models.invoices import REASON_REFUSAL, STATUS_ACCEPTED, STATUS_DRAFT, STATUS_NEEDS_INFO
 
-from . import pricing
+from . import pricing, supplier_bills
 from .parsing import read_values
 from .status import status_text
 from .types import invoice_type
@@ -442,6 +443,38 @@ class InvoiceView:
     def pieces_shown(self) -> list[PieceGroup]:
         """The groups a document lists: those with files, and those asked that have none."""
         return [group for group in self.pieces if group.files or group.required]
+
+    # --- the supplier's QR-bill ----------------------------------------------------------------
+
+    @cached_property
+    def bill_offer(self) -> supplier_bills.Offer | None:
+        """A draft's « Reprendre ces informations ? » (the newest bill not answered yet)."""
+        return supplier_bills.offer(self.invoice) if self.is_draft else None
+
+    @cached_property
+    def bill_marks(self) -> set[str]:
+        """The draft's fields that still hold what a QR-bill wrote in them (their ids)."""
+        return supplier_bills.marks(self.invoice) if self.is_draft else set()
+
+    @cached_property
+    def bill_warnings(self) -> list[str]:
+        """Before sending: the person's own invoices that already hold the same supplier
+        invoice."""
+        return supplier_bills.warnings_for_person(self.invoice) if self.is_draft else []
+
+    def bill_note(self, attachment: Attachment, group_key: str) -> str:
+        """What was read in a pièce: « Facture QR lue : Audition Plus SA, 1'650.00 CHF », or
+        « Aucune facture QR lue » for a supplier's invoice without one; "" otherwise."""
+        bill = supplier_bills.bill_of(attachment)
+        if bill is not None:
+            amount = format_chf(bill.amount) if bill.currency == "CHF" and bill.amount else (
+                f"{bill.amount:.2f} {bill.currency}" if bill.amount else _("montant ouvert"))
+            return _("Facture QR lue : %(supplier)s, %(amount)s", supplier=bill.creditor.name,
+                     amount=amount)
+        if group_key in self.type.bill_pieces and \
+                supplier_bills.looked_at_without_bill(attachment):
+            return _("Aucune facture QR lue")
+        return ""
 
     @cached_property
     def problems(self) -> list[Problem]:

@@ -155,6 +155,15 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     complement_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("complement_requests.id"))
+    # The Swiss QR-bill read in it (guichet.invoices.supplier_bills): NULL when it was never
+    # looked for, {"bill": null} when none was found, else {"bill": QrBill.to_dict()}.
+    qr_bill: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # indexed: the same supplier invoice in another invoice is a flag (guichet.invoices.flags)
+    bill_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    # the person's answer to « Reprendre ces informations ? » (BILL_TAKEN, BILL_DECLINED), and
+    # what taking it wrote in the form ({"header": {name: text}, "lines": {"0": {name: text}}})
+    bill_answer: Mapped[str | None] = mapped_column(String(8))
+    bill_filled: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     invoice: Mapped[Invoice] = relationship(back_populates="attachments")
 

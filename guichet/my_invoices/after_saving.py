@@ -6,7 +6,7 @@ from __future__ import annotations
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import ngettext
-from guichet.invoices import drafts
+from guichet.invoices import drafts, supplier_bills
 from guichet.invoices.types import invoice_type
 from guichet.models import utcnow
 
@@ -49,9 +49,20 @@ def focus_and_words(invoice, action: drafts.Action,
     if action.kind == drafts.MOVE_FILE and outcome.moved is not None:
         return (f"#attachment-{outcome.moved.id}",
                 _("%(name)s classée", name=outcome.moved.filename))
+    if action.kind == drafts.TAKE_BILL and outcome.taken is not None:
+        return (f"#{first_filled(invoice, outcome.taken.fill)}",
+                _("Informations reprises de la facture de %(supplier)s. Vérifiez-les : vous "
+                  "pouvez les modifier.", supplier=outcome.taken.bill.supplier))
+    if action.kind == drafts.DECLINE_BILL and outcome.declined is not None:
+        return (f"#attachment-{outcome.declined.id}",
+                _("Les informations de la facture ne seront pas reprises."))
     if outcome.attached:
         words = ngettext("%(names)s jointe", "%(names)s jointes", len(outcome.attached),
                          names=", ".join(a.filename for a in outcome.attached))
+        offer = supplier_bills.offer(invoice)
+        if offer is not None and offer.attachment in outcome.attached:
+            return "#bill-offer", f"{words}. {offer.sentence} " + _(
+                "Reprendre ces informations ?")
         return (f"#attachment-{outcome.attached[0].id}" if action.kind == drafts.UPLOAD
                 else None), words
     if action.kind == drafts.UPLOAD:  # with scripts a file is joined as soon as it is chosen
@@ -72,6 +83,11 @@ def anchor_after(action: drafts.Action, invoice, files_sent: bool,
         return "#lines"
     if action.kind == drafts.REFRESH and action.value:
         return f"#{action.value}"
+    if action.kind == drafts.TAKE_BILL and outcome is not None and outcome.taken is not None:
+        return f"#{first_filled(invoice, outcome.taken.fill)}"
+    if action.kind == drafts.DECLINE_BILL and outcome is not None and \
+            outcome.declined is not None:
+        return f"#attachment-{outcome.declined.id}"
     if action.kind == drafts.MOVE_FILE and outcome is not None and outcome.moved is not None:
         return f"#attachment-{outcome.moved.id}"
     if outcome is not None and outcome.attached:
@@ -79,3 +95,19 @@ def anchor_after(action: drafts.Action, invoice, files_sent: bool,
     if action.kind in (drafts.UPLOAD, drafts.REMOVE_FILE, drafts.MOVE_FILE) or files_sent:
         return "#pieces"
     return ""
+
+
+def first_filled(invoice, fill) -> str:
+    """The id of the first field of the form that a bill taken wrote in (in the form's order,
+    among those shown), else the pièces."""
+    spec = invoice_type(invoice.invoice_type)
+    header = invoice.fields or {}
+    for field in spec.fields:
+        if field.name in fill.header and field.visible(header):
+            return field.name
+    for position in sorted(fill.lines):
+        data = invoice.lines[position].data if position < len(invoice.lines) else {}
+        for field in spec.line_fields:
+            if field.name in fill.lines[position] and field.visible(data or {}):
+                return f"lines-{position}-{field.name}"
+    return "pieces"

@@ -251,6 +251,9 @@ def _answer_after_saving(invoice, action: drafts.Action, outcome: drafts.Outcome
     if outcome.refusals:
         return render_template("invoices/edit.html", **_edit_context(
             invoice, outcome.evaluation, outcome.refusals)), 422
+    if action.kind == drafts.TAKE_BILL and outcome.taken is not None:
+        flash(_("Informations reprises de la facture de %(supplier)s : vérifiez-les, elles "
+                "restent modifiables.", supplier=outcome.taken.bill.supplier), "success")
     if action.kind == drafts.SAVE:
         flash(_("Brouillon enregistré. Vous pouvez le reprendre plus tard, depuis n'importe quel "
                 "appareil."), "success")

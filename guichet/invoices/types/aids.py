@@ -17,9 +17,10 @@ from guichet.core.money import to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact
-from .base import (DATE, DATE_HINT, INTEGER, MONEY, SELECT, Claim, EarlierInvoice, FieldSpec,
-                   Flag, InvoiceType, Requirement)
+from .base import (DATE, DATE_HINT, INTEGER, MONEY, SELECT, Claim, EarlierInvoice, FieldSpec, Flag,
+                   InvoiceType, Requirement)
 from .days import add_years, day_text, not_future, today_in_zurich
+from .supplier_bill import BillFill, SupplierBill, header_from_bill
 
 KEY = "moyens_auxiliaires"
 
@@ -195,6 +196,15 @@ def aid_requirements(kind: str | None) -> list[Requirement]:
         _("Le forfait ou le montant remboursé se fonde sur la facture du fournisseur."))]
 
 
+def fill_from_bill(bill: SupplierBill, header: dict, lines: list[dict]) -> BillFill:
+    """The supplier, the invoice's number and date; the amount only for « Autre moyen
+    auxiliaire » (the others are flat rates: the bill's amount is not asked)."""
+    written = header_from_bill(bill)
+    if header.get("kind") == OTHER_AID:
+        written["supplier_amount"] = f"{bill.amount:.2f}"
+    return BillFill(header=written)
+
+
 # --- The form and its evaluation --------------------------------------------------------------
 
 def price(claim: Claim) -> None:
@@ -262,11 +272,15 @@ AID_KIND_CHOICES = (
 TYPE = InvoiceType(
     key=KEY, label=_l("Appareils auditifs et moyens auxiliaires"),
     description=_l("Appareils auditifs, piles, réparations et autres moyens auxiliaires."),
-    price=price, rates=RATES, tariff_code=tariff_code,
+    price=price, rates=RATES, tariff_code=tariff_code, fill_from_bill=fill_from_bill,
+    bill_pieces=("supplier_invoice",),
     fields=(
         FieldSpec("kind", _l("De quoi s'agit-il ?"), SELECT, choices=AID_KIND_CHOICES,
                   structural=True),
         FieldSpec("supplier", _l("Fournisseur"), max_length=120,
+                  show_if=("kind", DEVICE_KINDS + REPAIR_KINDS + (OTHER_AID,))),
+        FieldSpec("supplier_invoice_number", _l("N° de la facture du fournisseur"),
+                  max_length=60, optional=True,
                   show_if=("kind", DEVICE_KINDS + REPAIR_KINDS + (OTHER_AID,))),
         FieldSpec("invoice_date", _l("Date de la facture"), DATE, hint=DATE_HINT,
                   width="short"),

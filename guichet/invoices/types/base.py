@@ -21,6 +21,7 @@ from guichet.invoices.rate_book import RateBook, RateRow
 from guichet.models import Beneficiary, Decision
 
 from .amounts import ZERO
+from .supplier_bill import BillFill, SupplierBill
 
 # Field kinds: how a field is shown and how its text is read.
 TEXT, DATE, TIME, MONEY, NUMBER, INTEGER, SELECT, YESNO, MONTH, TEXTAREA = (
@@ -201,6 +202,14 @@ class InvoiceType:
     #: aids: 909.01 …), from the header's stored texts and the line's stored texts (``{}`` for
     #: a type whose only line comes from the header); ``None`` where the type has no codes.
     tariff_code: Callable[[dict, dict], str | None] | None = None
+    #: The type rests on a supplier's invoice: its pièces are looked at for a Swiss QR-bill,
+    #: and this says what the bill writes in the form, from the header's and the lines' stored
+    #: texts (empty: nothing to take, e.g. a travel claim with no taxi ride). ``None``: the
+    #: type's pièces are not read.
+    fill_from_bill: Callable[[SupplierBill, dict, list[dict]], BillFill] | None = None
+    #: The pièces that are the supplier's invoice (their requirement keys): a page says when no
+    #: QR-bill was read in one of them.
+    bill_pieces: tuple[str, ...] = ()
     #: The benefit is for children (the demo data gives its decision to the register's child).
     for_minors: bool = False
     #: What a typical decision of this type grants (``Decision`` columns, for the demo data).

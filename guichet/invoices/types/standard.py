@@ -17,6 +17,7 @@ from guichet.core.money import format_chf
 from .amounts import Breakdown, Charge, Errors, LineResult, exact, number_text, sum_amounts, times
 from .base import DATE, DATE_HINT, MONEY, NUMBER, Claim, FieldSpec, InvoiceType, Requirement
 from .days import day_text, not_future, today_in_zurich
+from .supplier_bill import BillFill, SupplierBill, header_from_bill
 
 KEY = "standard"
 
@@ -62,6 +63,23 @@ def standard_requirements() -> list[Requirement]:
         _("Le remboursement se fonde sur la facture du fournisseur."))]
 
 
+def fill_from_bill(bill: SupplierBill, header: dict, lines: list[dict]) -> BillFill:
+    """The supplier, the invoice's number and date; the amount becomes the only line (one ×
+    the amount, dated like the invoice when it has no date yet). An invoice already typed in
+    several lines keeps them: the bill gives their total, not each line."""
+    fill = BillFill(header=header_from_bill(bill))
+    if len(lines) <= 1:
+        line = lines[0] if lines else {}
+        written = {"quantity": "1", "unit_price": f"{bill.amount:.2f}"}
+        if bill.invoice_date and not (line.get("date") or "").strip():
+            written["date"] = day_text(bill.invoice_date)
+        if not (line.get("label") or "").strip():
+            written["label"] = (_("Facture n° %(number)s", number=bill.invoice_number)
+                                if bill.invoice_number else _("Facture du fournisseur"))
+        fill.lines[0] = written
+    return fill
+
+
 def price(claim: Claim) -> None:
     """Each line checked and priced on its own."""
     result = claim.result
@@ -81,7 +99,7 @@ def price(claim: Claim) -> None:
 TYPE = InvoiceType(
     key=KEY, label=_l("Facture standard"),
     description=_l("Tout autre frais couvert par une décision de l'office."),
-    price=price,
+    price=price, fill_from_bill=fill_from_bill, bill_pieces=("supplier_invoice",),
     line_label=_l("Ligne"), lines_title=_l("Lignes de la facture"),
     add_line_label=_l("Ajouter une ligne"),
     line_added=_l("Ligne %(num)d ajoutée"), line_removed=_l("Ligne supprimée"),

@@ -24,6 +24,7 @@ from .amounts import (Charge, Errors, InvalidClaim, LineResult, exact, flat_char
 from .base import (DATE, DATE_HINT, INTEGER, MONEY, MONEY_EXAMPLE, NUMBER, SELECT, TIME, TIME_HINT,
                    YESNO, Claim, FieldSpec, Flag, InvoiceType, Requirement)
 from .days import day_text, today_in_zurich
+from .supplier_bill import BillFill, SupplierBill
 from .wording import dates_phrase, enumeration
 
 KEY = "deplacement"
@@ -300,6 +301,21 @@ def travel_requirements(trips: Iterable[TripLine], *,
     return found
 
 
+def fill_from_bill(bill: SupplierBill, header: dict, lines: list[dict]) -> BillFill:
+    """A taxi company's invoice: its amount is the fare of the first taxi ride whose fare is
+    not typed yet (else of the first taxi ride), dated like the invoice when the ride has no
+    date yet. No taxi ride: nothing to take."""
+    taxis = [index for index, line in enumerate(lines)
+             if line.get("transport") == TRANSPORT_TAXI]
+    if not taxis:
+        return BillFill()
+    index = next((i for i in taxis if not (lines[i].get("fare") or "").strip()), taxis[0])
+    written = {"fare": f"{bill.amount:.2f}"}
+    if bill.invoice_date and not (lines[index].get("date") or "").strip():
+        written["date"] = day_text(bill.invoice_date)
+    return BillFill(lines={index: written})
+
+
 # --- The form and its evaluation --------------------------------------------------------------
 
 def price(claim: Claim) -> None:
@@ -339,7 +355,7 @@ TYPE = InvoiceType(
     key=KEY, label=_l("Frais de déplacement et de repas"),
     description=_l("Trajets pour une mesure ou un traitement : billets, kilomètres en voiture, "
                    "repas et nuits hors du domicile."),
-    price=price, rates=RATES,
+    price=price, rates=RATES, fill_from_bill=fill_from_bill, bill_pieces=("taxi_receipt",),
     line_label=_l("Trajet"), lines_title=_l("Trajets"), add_line_label=_l("Ajouter un trajet"),
     line_added=_l("Trajet %(num)d ajouté"), line_removed=_l("Trajet supprimé"),
     line_fields=(
