@@ -73,6 +73,9 @@ def _base_config(tmp_path, database: str, smtp_server, sms_gateway) -> dict:
         # the second visa's random share would make decisions differ from run to run: tests
         # that are about it set it (``@pytest.mark.config(SECOND_VISA_SAMPLE=1)``)
         "SECOND_VISA_SAMPLE": 0,
+        # reading a pièce for a QR-bill starts a child process (~150 ms): only the tests that
+        # are about it turn it on (``@pytest.mark.config(QR_BILL_READING=True)``)
+        "QR_BILL_READING": False,
     }
 
 

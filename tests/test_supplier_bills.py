@@ -18,6 +18,8 @@ from tests.support.page import page_text
 from tests.support.qrbill_files import bill_pdf, bill_photo, bill_png
 from tests.support.qrbills import spc_text
 
+pytestmark = pytest.mark.config(QR_BILL_READING=True)
+
 OFFER = ("Nous avons lu la facture de Audition Plus SA : 1'650.00 CHF, facture n° 2026-0412 "
          "du 14.11.2026. Reprendre ces informations ?")
 DECISION = "324 2025 0000005"
@@ -264,6 +266,14 @@ def test_types_that_rest_on_no_supplier_invoice_do_not_read_their_pieces(ready):
     assert response.status_code == 303
     assert [a.qr_bill for a in attachments_of(invoice_id)] == [None]
     assert "Reprendre ces informations" not in edit_page(ready, invoice_id)
+
+
+@pytest.mark.config(QR_BILL_READING=False)
+def test_an_operator_may_turn_the_reading_off(ready):
+    invoice_id = standard_with_bill(ready)
+    assert [a.qr_bill for a in attachments_of(invoice_id)] == [None]
+    page = edit_page(ready, invoice_id)
+    assert "Reprendre ces informations" not in page and "Aucune facture QR lue" not in page
 
 
 # --- Claimed twice ------------------------------------------------------------------------------

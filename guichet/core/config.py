@@ -115,6 +115,9 @@ class Defaults:
     # The transmission PDFs append only the pièces the scanner found clean; True also appends
     # those it has not checked (« pending »: no clamd configured, or it could not answer).
     TRANSMISSION_APPEND_UNSCANNED = False
+    # The pièces of the types that rest on a supplier's invoice are read for a Swiss QR-bill
+    # when they are attached (a child process, about 150 ms a file); False: never read.
+    QR_BILL_READING = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # ordinary forms
     UPLOAD_MAX_REQUEST_BYTES = 48 * 1024 * 1024  # the forms that carry pièces
     # The register and decisions CSV files the administrators upload (the whole register of

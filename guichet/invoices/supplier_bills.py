@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from guichet.core.i18n import gettext as _
@@ -41,8 +42,10 @@ BILL_DECLINED = "declined"
 # --- Reading ----------------------------------------------------------------------------------
 
 def reads_bills(invoice: Invoice) -> bool:
-    """The invoice's type rests on a supplier's invoice: its pièces are looked at."""
-    return invoice_type(invoice.invoice_type).fill_from_bill is not None
+    """The invoice's type rests on a supplier's invoice: its pièces are looked at (unless the
+    operator turned reading off, ``GUICHET_QR_BILL_READING=false``)."""
+    return current_app.config.get("QR_BILL_READING", True) and \
+        invoice_type(invoice.invoice_type).fill_from_bill is not None
 
 
 def read_piece(attachment: Attachment) -> QrBill | None:

@@ -44,6 +44,17 @@
     }
   }, true);
 
+  // A field filled from the supplier's QR-bill says so in its label (« lu sur la facture »)
+  // until the person changes it: the server stops saying it at the next redraw, this at once.
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.id || !field.labels) { return; }
+    Array.prototype.forEach.call(field.labels, function (label) {
+      var mark = label.querySelector(".read-from-bill");
+      if (mark) { mark.remove(); }
+    });
+  });
+
   document.addEventListener("guichet:after-swap", function (event) {
     var detail = event.detail || {};
     if (detail.say) {

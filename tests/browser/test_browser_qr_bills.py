@@ -74,6 +74,11 @@ def hearing_aids_from_the_bill(page, live, check, htmx, path, name: str) -> str:
            ).to_contain_text("CH56")
     expect(total(page)).to_contain_text(chf("1650.00"))
     check(f"{name} : informations reprises de la facture")
+    if htmx.js:  # changed by the person: no longer « lu sur la facture », at once
+        fill(supplier, "Audition Plus SA, Neuchâtel")
+        expect(page.get_by_label("Fournisseur", exact=True)).to_have_value(
+            "Audition Plus SA, Neuchâtel")
+        htmx.idle()
     review(page, htmx)
     expect(page.get_by_role("main")).to_contain_text("Audition Plus SA")
     receipt = send(page)
