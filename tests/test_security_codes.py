@@ -15,8 +15,8 @@ from guichet.models import AuditEntry, AuthSession, OutboxMessage, SmsCode, utcn
 from guichet.models.auth_session import STAGE_PASSWORD
 from guichet.models.base import db
 from guichet.models.codes import PURPOSE_LOGIN, PURPOSE_PHONE_CHANGE
-from guichet.verification.codes import check_code, clock_time, issue_code
-from tests.support.accounts import PASSWORD, a_wrong_code, start_login
+from guichet.verification.codes import check_code, issue_code
+from tests.support.accounts import PASSWORD, a_wrong_code, retry_words, start_login
 from tests.support.page import page_text
 
 REFUSED = "Ce code n'est pas valable"
@@ -215,7 +215,7 @@ def test_at_most_five_codes_per_hour_per_number(client, factory, sms):
     page = resend(client)
     assert "Trop de codes ont été demandés pour ce numéro" in page
     # the time from which a code can be asked again: an hour after the first of the five
-    assert f"à partir de {clock_time(first + timedelta(hours=1))}" in page
+    assert retry_words(first + timedelta(hours=1)) in page
     assert len(sms.to(user.phone)) == 5
     db.session.execute(update(SmsCode).values(created_at=utcnow() - timedelta(minutes=61)))
     db.session.commit()

@@ -136,3 +136,13 @@ def login_staff(client, staff, totp_secret: str, password=PASSWORD):
     response = client.post("/connexion/code", data={"code": pyotp.TOTP(totp_secret).now()})
     assert response.status_code == 303 and response.headers["Location"] == "/gestion/"
     return response
+
+
+def retry_words(moment) -> str:
+    """How the code page says when a code can be asked again: « à partir de 14:05 » today,
+    « à partir du 02.12.2026 à 00:27 » once that moment is past midnight in Switzerland."""
+    from guichet.core.i18n import ZURICH, local_datetime
+    from guichet.verification.codes import clock_time
+    if moment.astimezone(ZURICH).date() != utcnow().astimezone(ZURICH).date():
+        return f"à partir du {local_datetime(moment)}"
+    return f"à partir de {clock_time(moment)}"
