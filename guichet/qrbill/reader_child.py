@@ -42,6 +42,7 @@ pass is tried, and what every pass found is answered:
   inverted pass (a QR-bill is printed black on white).
 """
 import json
+import logging
 import resource
 import sys
 import time
@@ -254,7 +255,9 @@ def main(argv: list[str]) -> int:
         else:
             raise ValueError(f"unsupported content type {content_type!r}")
     except Exception as error:  # a broken or hostile file: one line for the parent's log
-        print(f"{type(error).__name__}: {error}"[:500], file=sys.stderr)
+        logging.basicConfig(stream=sys.stderr, format="%(message)s")
+        logging.getLogger("qrbill.reader_child").error(
+            "%s", f"{type(error).__name__}: {error}"[:500])
         return 1
     _answer(done=True, peak_rss_kib=_peak_rss_kib(),
             seconds=round(time.monotonic() - started, 4))
