@@ -264,8 +264,7 @@ def _bill_facts(bill) -> str:
     """« 1'650.00 CHF, facture n° 2026-0412, réf. 21 00000 … »: what tells the bill apart."""
     if bill is None:
         return "—"
-    parts = [format_chf(bill.amount) if bill.currency == "CHF" else
-             f"{bill.amount:.2f} {bill.currency}"]
+    parts = [supplier_bills.amount_text(bill)]
     if bill.billing and bill.billing.invoice_number:
         parts.append(_("facture n° %(number)s", number=bill.billing.invoice_number))
     if bill.reference:

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
 from guichet.core.identifiers import format_navs13
-from guichet.core.money import format_chf
 from guichet.models import (Attachment, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             User)
 from guichet.models.base import db
@@ -114,12 +113,9 @@ class ReadBill:
     @property
     def facts(self) -> list[tuple[str, str]]:
         bill, billing = self.bill, self.bill.billing
-        amount = (_("montant ouvert") if bill.amount is None else
-                  format_chf(bill.amount) if bill.currency == "CHF" else
-                  f"{bill.amount:.2f} {bill.currency}")
         found = [(_("Créancier"), ", ".join(bill.creditor.lines())),
                  (_("IBAN du créancier"), full_iban(bill.iban)),
-                 (_("Montant"), amount)]
+                 (_("Montant"), supplier_bills.amount_text(bill))]
         if bill.reference:
             found.append((_("Référence"), bill.formatted_reference))
         if billing and billing.invoice_number:

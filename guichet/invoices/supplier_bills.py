@@ -75,6 +75,15 @@ def looked_at_without_bill(attachment: Attachment) -> bool:
     return isinstance(attachment.qr_bill, dict) and bill_of(attachment) is None
 
 
+def amount_text(bill: QrBill) -> str:
+    """The bill's amount as pages write it: ``1'650.00 CHF``, ``1650.00 EUR``, « montant
+    ouvert »."""
+    if bill.amount is None:
+        return _("montant ouvert")
+    return format_chf(bill.amount) if bill.currency == "CHF" else \
+        f"{bill.amount:.2f} {bill.currency}"
+
+
 def supplier_bill(bill: QrBill | None) -> SupplierBill | None:
     """What a form may take from the bill: only a bill in CHF with its amount (an open amount
     or a bill in EUR gives nothing to reimburse from)."""

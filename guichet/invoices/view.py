@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
-from guichet.core.money import format_chf
 from guichet.models import (Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice,
                             RefusalReason, User)
 from guichet.models.base import db
@@ -467,10 +466,8 @@ class InvoiceView:
         « Aucune facture QR lue » for a supplier's invoice without one; "" otherwise."""
         bill = supplier_bills.bill_of(attachment)
         if bill is not None:
-            amount = format_chf(bill.amount) if bill.currency == "CHF" and bill.amount else (
-                f"{bill.amount:.2f} {bill.currency}" if bill.amount else _("montant ouvert"))
             return _("Facture QR lue : %(supplier)s, %(amount)s", supplier=bill.creditor.name,
-                     amount=amount)
+                     amount=supplier_bills.amount_text(bill))
         if group_key in self.type.bill_pieces and \
                 supplier_bills.looked_at_without_bill(attachment):
             return _("Aucune facture QR lue")
