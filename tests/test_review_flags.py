@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import flags
+from guichet.invoices.types.days import today_in_zurich
 from guichet.models import BankAccount, Decision, Invoice, utcnow
 from guichet.models.base import db
 from guichet.models.invoices import (RANK_COMPLEMENT_OVERDUE, RANK_COMPLEMENT_WAITING, STATUS_PAID,
@@ -356,7 +357,7 @@ def test_an_overdue_complement_is_flagged_and_cleared_by_the_answer(app, ready, 
     invoice = db.session.get(Invoice, invoice_id)
     assert invoice.queue_rank == RANK_COMPLEMENT_OVERDUE and invoice.flagged is True
     assert reasons(invoice_id) == {"complement_overdue": (
-        f"Complément demandé le {date.today():%d.%m.%Y}, attendu au plus tard le "
+        f"Complément demandé le {today_in_zurich():%d.%m.%Y}, attendu au plus tard le "
         f"{due:%d.%m.%Y} : le délai est dépassé et la personne n'a pas encore répondu.")}
     with app.test_request_context(), unit_of_work():
         assert flags.refresh_overdue_flags(due + timedelta(days=2)) == 0   # marked once
