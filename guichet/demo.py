@@ -11,11 +11,13 @@ from stdnum import ean
 from werkzeug.datastructures import FileStorage
 
 from guichet.core.formatting import format_decision_number
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import format_navs13, normalize_name_for_match
 from guichet.core.passwords import hash_password
 from guichet.invoices.types import INVOICE_TYPES, standard
 from guichet.invoices.types.base import InvoiceType
-from guichet.models import ROLE_ADMIN, ROLE_REVIEWER, BankAccount, Decision, RegisteredPerson, User, utcnow
+from guichet.models import (ROLE_ADMIN, ROLE_REVIEWER, BankAccount, Decision, RegisteredPerson,
+                            User, utcnow)
 from guichet.models.base import db
 
 DEMO_PASSWORD = "demo guichet neuchatel"
@@ -121,7 +123,7 @@ def _demo_sent_invoices() -> None:
     db.session.add(account)
     db.session.flush()
     for supplier, number, days_ago, lines in DEMO_SENT:
-        day = f"{date.today() - timedelta(days=days_ago):%d.%m.%Y}"
+        day = f"{today_in_zurich() - timedelta(days=days_ago):%d.%m.%Y}"
         invoice = services.create_draft(sender, STANDARD_TYPE)
         submitted = drafts.Submitted(
             header={"supplier": supplier, "supplier_invoice_number": number,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import format_navs13, mask_navs13
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import review
@@ -51,7 +52,7 @@ def test_one_line_per_person_read_with_counts_times_and_objects(
     read_at(staff, other, today, "user", other.id, action="staff_viewed_person")
     read_at(second_staff_client.user, factory.user(email="x@example.ch", nom="Zeller"), today)
     read_at(staff, factory.user(email="old@example.ch", nom="Ancien"), utc(2020, 5, 4, 10))
-    day = today.astimezone(timezone.utc).date().isoformat()
+    day = today_in_zurich().isoformat()  # the report's days are Swiss days
 
     result = reads(runner, "GESTION@example.ch", "2020-05-05", day)
     assert result.exit_code == 0, result.output

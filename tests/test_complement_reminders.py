@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.invoices import review
-from guichet.invoices.view import local_today
 from guichet.models import Attachment, ComplementRequest, Invoice, OutboxMessage, User
 from guichet.models.base import db
 from guichet.models.invoices import (RANK_COMPLEMENT_OVERDUE, RANK_COMPLEMENT_RECEIVED,
@@ -64,7 +64,7 @@ def answer(client, invoice_id, message="Voici le détail et la prescription.", f
 
 def test_the_person_reads_the_request_as_a_list_with_its_due_date(app, ready, factory):
     client = ready
-    due = local_today() + timedelta(days=30)
+    due = today_in_zurich() + timedelta(days=30)
     invoice_id = asked(app, client, factory, due=due)
     response = client.get(f"/demandes/{invoice_id}")
     page = page_text(response)
@@ -83,9 +83,9 @@ def test_the_person_reads_the_request_as_a_list_with_its_due_date(app, ready, fa
             ' enctype="multipart/form-data"') in body
     assert 'name="files-complement" multiple' in body
 
-    set_due(invoice_id, local_today() - timedelta(days=2))
+    set_due(invoice_id, today_in_zurich() - timedelta(days=2))
     page = page_text(client.get(f"/demandes/{invoice_id}"))
-    past = local_today() - timedelta(days=2)
+    past = today_in_zurich() - timedelta(days=2)
     assert f"Délai échu depuis le {past:%d.%m.%Y} : répondez dès que possible." in page
     assert "Envoyer ma réponse" in page  # still possible
 
@@ -164,7 +164,7 @@ def reminders_to(mailbox, email, receipt):
 def test_a_reminder_goes_once_a_few_days_before_the_due_date(app, ready, factory, runner,
                                                              mailbox):
     client = ready
-    due = local_today() + timedelta(days=30)
+    due = today_in_zurich() + timedelta(days=30)
     invoice_id = asked(app, client, factory, due=due)
     receipt = db.session.get(Invoice, invoice_id).receipt_number
 
@@ -193,7 +193,7 @@ def test_a_reminder_goes_once_a_few_days_before_the_due_date(app, ready, factory
 def test_once_the_due_date_passed_one_reminder_and_the_queue_marks_it(app, ready, factory,
                                                                       runner, mailbox):
     client = ready
-    due = local_today() + timedelta(days=30)
+    due = today_in_zurich() + timedelta(days=30)
     invoice_id = asked(app, client, factory, due=due)
     receipt = db.session.get(Invoice, invoice_id).receipt_number
     remind(runner, due - timedelta(days=3))  # the one before
@@ -219,7 +219,7 @@ def test_once_the_due_date_passed_one_reminder_and_the_queue_marks_it(app, ready
 def test_a_request_found_overdue_first_gets_only_the_reminder_after(app, ready, factory, runner,
                                                                     mailbox):
     client = ready
-    due = local_today() + timedelta(days=30)
+    due = today_in_zurich() + timedelta(days=30)
     invoice_id = asked(app, client, factory, due=due)
     receipt = db.session.get(Invoice, invoice_id).receipt_number
     output = remind(runner, due + timedelta(days=4))
@@ -230,7 +230,7 @@ def test_a_request_found_overdue_first_gets_only_the_reminder_after(app, ready, 
 
 def test_an_answered_request_is_not_reminded(app, ready, factory, runner, mailbox):
     client = ready
-    due = local_today() + timedelta(days=30)
+    due = today_in_zurich() + timedelta(days=30)
     invoice_id = asked(app, client, factory, due=due)
     receipt = db.session.get(Invoice, invoice_id).receipt_number
     assert answer(client, invoice_id).status_code == 303
@@ -252,7 +252,7 @@ def test_a_date_the_command_cannot_read_changes_nothing(app, ready, factory, run
 
 def test_without_a_date_the_command_uses_today(app, ready, factory, runner, mailbox):
     client = ready
-    invoice_id = asked(app, client, factory, due=local_today() + timedelta(days=3))
+    invoice_id = asked(app, client, factory, due=today_in_zurich() + timedelta(days=3))
     result = runner.invoke(args=["complements", "remind"])
     assert result.exit_code == 0, result.output
     assert "1 rappel(s) envoyé(s)" in result.output

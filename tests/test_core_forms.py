@@ -11,6 +11,7 @@ from wtforms import SelectField
 
 from guichet.core.forms import country_choices, country_field, required
 from guichet.core.i18n import lazy_gettext as _l
+from guichet.core.i18n import today_in_zurich
 from guichet.models import User
 from guichet.models.base import db
 from tests.support.accounts import registration_form
@@ -93,7 +94,7 @@ def test_a_refused_date_of_birth_or_npa_gives_the_hints_example(client, factory,
 def test_a_future_date_of_birth_says_so(client, factory, sms):
     person = factory.person(born=date(1979, 11, 2))
     response = client.post("/inscription", data=registration_form(
-        person, date_naissance=f"{date.today().replace(year=date.today().year + 1):%d%m%Y}"))
+        person, date_naissance=f"{today_in_zurich().replace(year=today_in_zurich().year + 1):%d%m%Y}"))
     assert feedback(response.get_data(as_text=True), "date_naissance") == \
         "Erreur : La date de naissance ne peut pas être dans le futur."
     assert count(User) == 0

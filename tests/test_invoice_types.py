@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.models import Attachment, Beneficiary, Invoice, InvoiceLine, SavedDecision
 from guichet.models.base import db
 from tests.support.accounts import login
@@ -115,7 +116,7 @@ def test_travel_errors_are_explained_while_typing(ready):
 def test_travel_a_future_trip_is_said_on_its_date_and_a_future_return_on_the_nights(ready):
     client = ready
     invoice_id = new_invoice(client, "deplacement")
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = today_in_zurich() + timedelta(days=1)
     trip = {"lines-0-depart": "Le Locle", "lines-0-destination": "Neuchâtel",
             "lines-0-motif": "physiothérapie", "lines-0-transport": "public",
             "lines-0-fare": "12.40", "lines-0-departure_time": "08:00",
@@ -129,10 +130,10 @@ def test_travel_a_future_trip_is_said_on_its_date_and_a_future_return_on_the_nig
     assert "Trajet 1 — Date du trajet : La date du trajet ne peut pas être dans le futur." in review
     assert "Trajet 1 — Nuits hors du domicile" not in review
     # today, back three nights later
-    post_form(client, invoice_id, {"lines-0-date": f"{date.today():%d%m%Y}",
+    post_form(client, invoice_id, {"lines-0-date": f"{today_in_zurich():%d%m%Y}",
                                    "lines-0-nights": "3"})
     html = client.get(f"/demandes/{invoice_id}/modifier").get_data(as_text=True)
-    back = date.today() + timedelta(days=3)
+    back = today_in_zurich() + timedelta(days=3)
     assert (f"Avec 3 nuits hors du domicile, le retour serait le {back:%d.%m.%Y}, dans le "
             "futur") in feedback(html, "lines-0-nights")
     assert feedback(html, "lines-0-date") == ""
@@ -483,7 +484,7 @@ def test_hearing_aids_for_both_ears_flags_the_six_year_rule(ready):
                                    "kind": "deux_oreilles"})
     page = edit_page(client, invoice_id)
     assert "Date de votre précédent appareil" in page and "Nombre d'appareils" not in page
-    previous = date.today().replace(year=date.today().year - 4)
+    previous = today_in_zurich().replace(year=today_in_zurich().year - 4)
     post_form(client, invoice_id, {"supplier": "Audition Plus SA",
                                    "invoice_date": a_recent_day(),
                                    "previous_device_date": f"{previous:%d.%m.%Y}"})

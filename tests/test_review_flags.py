@@ -11,9 +11,9 @@ from decimal import Decimal
 from flask import render_template
 from sqlalchemy import select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import flags
-from guichet.invoices.types.days import today_in_zurich
 from guichet.models import BankAccount, Decision, Invoice, utcnow
 from guichet.models.base import db
 from guichet.models.invoices import (RANK_COMPLEMENT_OVERDUE, RANK_COMPLEMENT_WAITING, STATUS_PAID,
@@ -346,7 +346,7 @@ def test_a_short_trip_has_no_meal_allowance_to_check(ready):
 def test_an_overdue_complement_is_flagged_and_cleared_by_the_answer(app, ready, factory):
     invoice_id = calm_standard(ready)
     send(ready, invoice_id)
-    due = date.today() + timedelta(days=3)
+    due = today_in_zurich() + timedelta(days=3)
     ask_for_complement(app, invoice_id, factory, due=due)
     with app.test_request_context(), unit_of_work():
         assert flags.refresh_overdue_flags(due) == 0   # the due day itself is not late

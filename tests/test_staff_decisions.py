@@ -3,12 +3,13 @@ validate per line, refuse, ask a complement, the second visa; what each allows a
 the e-mails and audit entries, and forged fields that never apply."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.invoices import lifecycle, review
 from guichet.models import AuditEntry, ComplementRequest, Invoice, ReviewDecision
 from guichet.models.base import db
@@ -291,7 +292,7 @@ def test_complement_default_due_date_and_checklist(sent, ready, staff_client, ma
     take(staff_client, sent)
     html = review_html(staff_client, sent)
     values = form_of(html, "complement-form")
-    due = date.today() + timedelta(days=30)
+    due = today_in_zurich() + timedelta(days=30)
     assert values["complement-due_date"] == f"{due:%d.%m.%Y}"
     assert 'name="complement-documents"' in html  # the type's pièces as checkboxes
     piece = read_first_document(html)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from guichet.core.audit import AuditEntry
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import format_navs13, mask_navs13
 from guichet.models import Beneficiary, Invoice
 from guichet.models.base import db
@@ -43,11 +44,11 @@ def test_the_queue_puts_answered_complements_first_then_the_oldest_sent_then_ove
     answered = sent_invoice(owner, days_ago=1)
     overdue = sent_invoice(owner, days_ago=40)
     waiting = sent_invoice(owner, days_ago=30)
-    ask_complement(app, staff, answered, date.today() + timedelta(days=30))
+    ask_complement(app, staff, answered, today_in_zurich() + timedelta(days=30))
     answer_complement(app, owner, answered)
-    ask_complement(app, staff, overdue, date.today() + timedelta(days=1))
+    ask_complement(app, staff, overdue, today_in_zurich() + timedelta(days=1))
     let_complement_fall_due(app, overdue)
-    ask_complement(app, staff, waiting, date.today() + timedelta(days=10))
+    ask_complement(app, staff, waiting, today_in_zurich() + timedelta(days=10))
 
     response = staff_client.get("/gestion/")
     assert response.status_code == 200
@@ -249,7 +250,7 @@ def test_tabs_count_the_open_states_of_the_scope(app, staff_client, second_staff
     sent = [sent_invoice(owner, days_ago=d) for d in (1, 2, 3)]
     take(app, staff, sent[0])
     take(app, second_staff_client.user, sent[1])  # someone else's: not counted by default
-    ask_complement(app, staff, sent_invoice(owner), date.today() + timedelta(days=9))
+    ask_complement(app, staff, sent_invoice(owner), today_in_zurich() + timedelta(days=9))
     accepted = sent_invoice(owner)
     take(app, staff, accepted)
     move(app, accepted, STATUS_ACCEPTED, staff)

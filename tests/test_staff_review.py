@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import review
 from guichet.models import Attachment, AuditEntry, Invoice, StaffNote
@@ -301,7 +302,7 @@ def test_the_pictures_of_a_piece_go_with_it(app, ready, staff_client):
 def test_complements_answers_decisions_and_who_acted(app, ready, staff_client, factory):
     invoice = sent_invoice(ready)
     staff = staff_client.user
-    due = date.today() + timedelta(days=20)
+    due = today_in_zurich() + timedelta(days=20)
     with app.test_request_context(), unit_of_work():
         take_and_ask_complement(db.session.get(Invoice, invoice.id), staff, due=due)
     response = ready.post(f"/demandes/{invoice.id}/complement", data={
@@ -339,7 +340,7 @@ def test_an_overdue_complement_is_marked(app, ready, staff_client):
         take_and_ask_complement(db.session.get(Invoice, invoice.id), staff_client.user)
     from guichet.models import ComplementRequest
     request = db.session.scalars(select(ComplementRequest)).one()
-    request.due_date = date.today() - timedelta(days=1)
+    request.due_date = today_in_zurich() - timedelta(days=1)
     db.session.commit()
     assert "Délai dépassé" in page_text(screen(staff_client, invoice))
 

@@ -4,12 +4,13 @@ twice, a number per year, frozen count and control sum, marked transmitted then 
 the staff pages for them."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.invoices import transmission
 from guichet.invoices.review import ReviewRefused, take
 from guichet.models import AuditEntry, Invoice, OutboxMessage, TransmissionBatch
@@ -46,7 +47,7 @@ def test_a_batch_gathers_every_validated_invoice_with_a_number_count_and_control
     invoices = validated(owner, gestionnaire, 2, amount="87.35") + validated(
         owner, gestionnaire, 1, amount="1250.10")
     batch = build(app, gestionnaire)
-    year = date.today().year
+    year = today_in_zurich().year
     assert batch.number == f"NE-LOT-{year}-0001"
     assert batch.count == 3
     assert batch.control_sum == Decimal("1424.80")
@@ -77,7 +78,7 @@ def test_an_invoice_not_validated_or_already_in_a_batch_is_refused_and_nothing_i
     # a paid one, a sent one: neither « Validée »
     paid = validated(owner, gestionnaire, 1)[0]
     office(app, lambda: transmission.pay_invoice(db.session.get(Invoice, paid.id),
-                                                 gestionnaire, date.today(), Decimal("50")))
+                                                 gestionnaire, today_in_zurich(), Decimal("50")))
     with pytest.raises(transmission.BatchRefused, match="« Validée »"):
         build(app, gestionnaire, [paid])
     with pytest.raises(transmission.BatchRefused, match="Aucune demande validée"):
@@ -116,7 +117,7 @@ def test_joining_a_batch_moves_the_invoice_version(app, owner, gestionnaire):
 def test_marked_transmitted_then_paid_by_hand(app, owner, gestionnaire, mailbox):
     invoices = validated(owner, gestionnaire, 2, amount="87.35")
     batch = build(app, gestionnaire)
-    today = transmission.local_today()
+    today = today_in_zurich()
     with pytest.raises(transmission.BatchRefused, match="transmis"):
         office(app, transmission.mark_paid, db.session.get(TransmissionBatch, batch.id),
                gestionnaire, today)
@@ -168,7 +169,7 @@ def test_the_pages_build_a_batch_mark_it_and_show_it(app, owner, gestionnaire,
     response = client.post(f"/gestion/lots/{batch.id}/transmis", data={"transmitted_on": ""})
     assert response.status_code == 422
     assert "Indiquez la date de transmission" in page_text(response)
-    day = transmission.local_today().strftime("%d.%m.%Y")
+    day = today_in_zurich().strftime("%d.%m.%Y")
     response = client.post(f"/gestion/lots/{batch.id}/transmis", data={"transmitted_on": day})
     assert response.status_code == 303
     response = client.post(f"/gestion/lots/{batch.id}/paye", data={"paid_on": day})
@@ -209,7 +210,7 @@ def test_the_navigation_and_the_queue_link_to_the_batches(transmission_client, s
 def test_paid_invoices_are_under_the_payee_tab(app, owner, gestionnaire, transmission_client):
     invoice = validated(owner, gestionnaire, 1)[0]
     office(app, lambda: transmission.pay_invoice(db.session.get(Invoice, invoice.id),
-                                                 gestionnaire, date.today(), Decimal("50.00")))
+                                                 gestionnaire, today_in_zurich(), Decimal("50.00")))
     text = page_text(transmission_client.get("/gestion/?etat=paid&gestionnaire=any"))
     assert invoice.receipt_number in text
     assert invoice.receipt_number not in page_text(
@@ -222,7 +223,7 @@ def test_the_insured_person_sees_payee_with_the_date_and_amount(app, ready, fact
     staff = factory.user(email="visa@example.ch", role="transmission")
     invoice = validated_through_the_pages(app, ready, staff, amount="87.35")
     batch = build(app, staff)
-    today = transmission.local_today()
+    today = today_in_zurich()
     office(app, transmission.mark_transmitted, db.session.get(TransmissionBatch, batch.id),
            staff, today)
     office(app, transmission.mark_paid, db.session.get(TransmissionBatch, batch.id), staff,

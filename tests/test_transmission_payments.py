@@ -11,17 +11,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from guichet.core.i18n import today_in_zurich
 from guichet.invoices import payments, transmission
 from guichet.invoices.iban_check import new_iban_reason
-from guichet.models import (AuditEntry, Invoice, OutboxMessage, PaymentIssue, TransmissionBatch,
-                            User)
+from guichet.models import AuditEntry, Invoice, OutboxMessage, PaymentIssue, TransmissionBatch, User
 from guichet.models.base import db
 from guichet.models.invoices import STATUS_ACCEPTED, STATUS_PAID
 from tests.support.batches import build, office, payment_list, validated
 from tests.support.databases import count
 from tests.support.page import page_text
 
-PAID_ON = transmission.local_today()
+PAID_ON = today_in_zurich()
 DAY = PAID_ON.strftime("%d.%m.%Y")
 
 

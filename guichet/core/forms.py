@@ -15,6 +15,7 @@ from wtforms.widgets import Select, html_params
 
 from . import identifiers
 from .i18n import lazy_gettext as _l
+from .i18n import today_in_zurich
 from .identifiers import InvalidIdentifier, normalize_npa
 from .passwords import check_password
 
@@ -107,7 +108,7 @@ def parse_birth_date(raw: str) -> date:
     """A date of birth as people type it (15.03.1985, 15/03/1985, 15031985, 1985-03-15), not
     in the future, not before 1900."""
     value = identifiers.parse_typed_date(raw, example=BIRTH_DATE_EXAMPLE)
-    if value > date.today():
+    if value > today_in_zurich():
         raise identifiers.InvalidIdentifier(_l(
             "La date de naissance ne peut pas être dans le futur."))
     if value.year < 1900:

@@ -1,16 +1,24 @@
 """Language and formatting: the UI speaks French (fr-CH); times are shown in Europe/Zurich."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context
 from flask_babel import LazyString, get_translations
 
+from guichet.models.types import utcnow
+
 from .extensions import babel
 
 ZURICH = ZoneInfo("Europe/Zurich")
+
+
+def today_in_zurich() -> date:
+    """Today's date in Switzerland, the one every rule and page goes by (the server may run on
+    UTC, where 23:30 is still yesterday)."""
+    return utcnow().astimezone(ZURICH).date()
 
 
 def _translations():

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from guichet.core.formatting import format_decision_number
 from guichet.core.i18n import gettext as _
-from guichet.core.i18n import local_date
+from guichet.core.i18n import local_date, today_in_zurich
 from guichet.core.money import format_chf
 from guichet.models import Attachment, ComplementRequest, Decision, Invoice
 from guichet.models.base import db
@@ -35,7 +35,7 @@ from .iban_check import new_iban_reason
 from .lifecycle import mark_overdue
 from .types import invoice_type
 from .types.base import Flag
-from .types.days import day_text, today_in_zurich
+from .types.days import day_text
 
 __all__ = ["Flag", "DecisionCheck", "flags_of", "decision_check", "refresh_flags",
            "refresh_overdue_flags", "flags_context", "stored_flags"]

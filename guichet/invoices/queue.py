@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import and_, func, literal, or_, select, tuple_, union, union_all
 from sqlalchemy.orm import aliased
 
 from guichet.core.audit import record
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.models import Beneficiary, Invoice, User, utcnow
 from guichet.models.base import db
@@ -293,7 +294,8 @@ def queue_page(flt: QueueFilter, staff: User, after: str | None = None,
              .join(_Holder, _Holder.id == Invoice.user_id)
              .order_by(page_ids.c.queue_rank, page_ids.c.queue_since, page_ids.c.id))
     now = utcnow()
-    today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+    # a due date is kept as its day at 00:00 UTC (lifecycle._queue_place): today, the same way
+    today = datetime.combine(today_in_zurich(), time.min, tzinfo=timezone.utc)
     rows = [QueueRow.of(row, now, today) for row in db.session.execute(query)]
     more = len(rows) > size
     rows = rows[:size]

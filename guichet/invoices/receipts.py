@@ -3,17 +3,15 @@ what the receipt tells the person about what happens next."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
+from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
 from guichet.core.iban import mask_iban
 from guichet.models import ReceiptCounter
 from guichet.models.base import db
-
-ZURICH = ZoneInfo("Europe/Zurich")
 
 
 def next_receipt_number(now: datetime) -> str:

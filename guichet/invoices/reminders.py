@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import today_in_zurich
 from guichet.messaging import queue_email
 from guichet.models import ComplementRequest, Invoice, User, utcnow
 from guichet.models.base import db
 from guichet.models.invoices import RANK_COMPLEMENT_OVERDUE, STATUS_NEEDS_INFO
 
 from . import flags, lifecycle
-from .view import local_today
 
 BEFORE = "before"
 OVERDUE = "overdue"
@@ -71,7 +71,7 @@ def open_complements() -> list[tuple[ComplementRequest, Invoice]]:
 def send_reminders(today: date | None = None) -> ReminderReport:
     """Queues the reminders due ``today`` (Neuchâtel's date by default) and marks the overdue
     complements in the queue; in the caller's unit of work."""
-    today = today or local_today()
+    today = today or today_in_zurich()
     ahead = timedelta(days=current_app.config["COMPLEMENT_REMINDER_DAYS"])
     report = ReminderReport()
     overdue = []

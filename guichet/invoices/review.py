@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import today_in_zurich
 from guichet.core.money import to_amount
 from guichet.models import (ROLE_ADMIN, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             StaffNote, User, utcnow)
@@ -150,7 +151,7 @@ MAX_DUE_DAYS = 365
 
 
 def default_due_date(today: date | None = None) -> date:
-    return (today or date.today()) + timedelta(days=current_app.config["COMPLEMENT_DUE_DAYS"])
+    return (today or today_in_zurich()) + timedelta(days=current_app.config["COMPLEMENT_DUE_DAYS"])
 
 
 def ask_complement(invoice: Invoice, staff: User, version: int | None, message: str,
@@ -162,9 +163,9 @@ def ask_complement(invoice: Invoice, staff: User, version: int | None, message: 
     message = (message or "").strip()
     if not message:
         raise ReviewRefused(_("Écrivez le message à la personne."), field="message")
-    if due_date is None or due_date <= date.today():
+    if due_date is None or due_date <= today_in_zurich():
         raise ReviewRefused(_("La date limite doit être dans le futur."), field="due_date")
-    if due_date > date.today() + timedelta(days=MAX_DUE_DAYS):
+    if due_date > today_in_zurich() + timedelta(days=MAX_DUE_DAYS):
         raise ReviewRefused(_("La date limite doit être dans l'année qui vient."),
                             field="due_date")
     wanted = [item.strip() for item in documents if item and item.strip()]

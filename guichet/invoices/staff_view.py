@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from guichet.core.audit import record
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import format_navs13
 from guichet.models import (Attachment, ComplementRequest, Invoice, RefusalReason, ReviewDecision,
                             User)
@@ -280,7 +281,7 @@ class StaffInvoiceView:
 
     @cached_property
     def complements(self) -> list[ComplementFacts]:
-        today = date.today()
+        today = today_in_zurich()
         return [ComplementFacts(
             row, self.name_of(row.requested_by), row.document_list,
             [a for a in self.invoice.attachments if a.complement_request_id == row.id],

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from guichet.core.audit import record
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import today_in_zurich
 from guichet.core.money import to_amount
 from guichet.models import BatchCounter, Invoice, PaymentIssue, TransmissionBatch, User, utcnow
 from guichet.models.base import db
@@ -40,10 +41,6 @@ BATCH_WORD = "LOT"
 
 class BatchRefused(RuntimeError):
     """Nothing was applied; the message says why, in French."""
-
-
-def local_today() -> date:
-    return utcnow().astimezone(ZURICH).date()
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -209,7 +206,7 @@ def build_batch(staff: User, invoice_ids: Iterable[int] | None = None) -> Transm
 def _check_day(day: date | None, field_label: str) -> date:
     if day is None:
         raise BatchRefused(_("Indiquez la date %(what)s.", what=field_label))
-    if day > local_today():
+    if day > today_in_zurich():
         raise BatchRefused(_("La date %(what)s ne peut pas être dans le futur.",
                              what=field_label))
     return day

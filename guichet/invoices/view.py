@@ -19,8 +19,8 @@ from functools import cached_property
 from flask import current_app
 from sqlalchemy import select
 
-from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import today_in_zurich
 from guichet.models import (Attachment, BankAccount, Beneficiary, ComplementRequest, Invoice,
                             RefusalReason, User)
 from guichet.models.base import db
@@ -131,11 +131,6 @@ class ComplementShown:
     answer: str | None
     answered_at: datetime | None
     files: list[Attachment]
-
-
-def local_today() -> date:
-    """Today in Neuchâtel (due dates are days there)."""
-    return datetime.now(ZURICH).date()
 
 
 def contest_sentence() -> str:
@@ -541,7 +536,7 @@ class InvoiceView:
             return []
         requests = db.session.scalars(select(ComplementRequest).where(
             ComplementRequest.invoice_id == self.invoice.id).order_by(ComplementRequest.id))
-        today = local_today()
+        today = today_in_zurich()
         return [ComplementShown(
             id=request.id, asked_at=request.created_at, message=request.message,
             documents=request.document_list, due_date=request.due_date,

@@ -8,6 +8,7 @@ from datetime import date
 from flask import current_app, has_app_context
 
 from guichet.core.i18n import gettext as _
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import InvalidIdentifier
 
 OFFICE_CANTONS = {"324": "Neuchâtel", "322": "Vaud", "325": "Genève", "310": "Fribourg",
@@ -43,7 +44,7 @@ def parse_decision_number(raw: str | None, office_code: str | None = None,
                         code=office_code)
         raise InvalidIdentifier(message)
     year = int(digits[3:7])
-    today = today or date.today()
+    today = today or today_in_zurich()
     if not FIRST_DECISION_YEAR <= year <= today.year:
         raise InvalidIdentifier(_(
             "L'année de ce numéro de décision (%(year)s) n'est pas plausible : les chiffres 4 à "

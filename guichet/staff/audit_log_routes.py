@@ -8,8 +8,8 @@ from flask import Response, render_template, request
 
 from guichet.core.access import admin_required
 from guichet.core.audit import record
+from guichet.core.i18n import today_in_zurich
 from guichet.invoices.queue import staff_names
-from guichet.invoices.view import local_today
 from guichet.models.base import db
 
 from . import audit_log
@@ -44,6 +44,6 @@ def export_audit_log():
     whole log in memory nor the request's session."""
     flt = _form().log_filter()
     record("audit_log_exported", object_type="audit_log", filters=flt.describe())
-    name = f"journal-audit-{local_today().isoformat()}.csv"
+    name = f"journal-audit-{today_in_zurich().isoformat()}.csv"
     return Response(audit_log.csv_rows(flt, db.engine), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -113,7 +113,7 @@ def send_refusal(auth_session: AuthSession, phone: str) -> SendResult | None:
         until = _window_end(by_ip, now - hour, config["SMS_PER_IP_PER_HOUR"], hour)
         if until is not None:
             refusals.append((SendOutcome.IP_LIMIT, until))
-    midnight = datetime.combine(now.date(), time.min, tzinfo=timezone.utc)
+    midnight = datetime.combine(now.astimezone(ZURICH).date(), time.min, tzinfo=ZURICH)  # Swiss day
     if _count_since(midnight) >= config["SMS_DAILY_BUDGET"]:
         refusals.append((SendOutcome.BUDGET_SPENT, midnight + day))
     if not refusals:

@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from guichet.core.i18n import today_in_zurich
 from tests.browser.steps import JS_ON_AND_OFF, enter_code, log_in, menu, see_page
 from tests.support.accounts import navs_with_check
 
@@ -104,7 +105,7 @@ def test_an_administrator_adds_a_rate_from_a_date(page, live, check, js):
     expect(page.get_by_role("alert")).to_contain_text("La date doit suivre le début du taux")
     check("les taux, date refusée")
 
-    start = date(date.today().year + 1, 1, 1)
+    start = date(today_in_zurich().year + 1, 1, 1)
     page.locator("#rate-form").get_by_label("En vigueur dès le").fill(f"{start:%d.%m.%Y}")
     page.locator("#rate-form").get_by_role("button", name="Enregistrer le taux").click()
     expect(page.get_by_text(f"Nouveau taux enregistré : {label}, 40.00 CHF dès le "

@@ -73,13 +73,13 @@ def refused(invoice, first, second) -> None:
 
 
 def asked_and_overdue(invoice, first, second) -> None:
+    from guichet.core.i18n import today_in_zurich
     from guichet.invoices import review
-    from guichet.invoices.view import local_today
     review.take(invoice, first, invoice.version)
     complement = review.ask_complement(
         invoice, first, invoice.version, "Il manque la prescription.",
         ["Prescription médicale", "Facture détaillée"], review.default_due_date())
-    complement.due_date = local_today() - timedelta(days=3)  # time passed
+    complement.due_date = today_in_zurich() - timedelta(days=3)  # time passed
 
 
 def no_horizontal_scroll(page) -> None:

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from tests.browser.invoice_steps import chf, ready_account
 from tests.browser.phone_steps import sent_standard_invoices
-from tests.browser.steps import (JS_ON_AND_OFF, enter_code, log_in, log_in_with_sms, log_out,
-                                 menu, see_page)
+from tests.browser.steps import (JS_ON_AND_OFF, enter_code, log_in, log_in_with_sms, log_out, menu,
+                                 see_page)
 from tests.support.accounts import app_code
 
 pytestmark = pytest.mark.usefixtures("generous_login_limits")
@@ -57,8 +57,8 @@ def validated_invoices(live, email: str, count: int, suffix: str) -> list[str]:
 
 
 def today_text(live) -> str:
-    from guichet.invoices.transmission import local_today
-    return f"{local_today():%d.%m.%Y}"
+    from guichet.core.i18n import today_in_zurich
+    return f"{today_in_zurich():%d.%m.%Y}"
 
 
 @JS_ON_AND_OFF

@@ -10,6 +10,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+from guichet.core.i18n import today_in_zurich
 from guichet.core.identifiers import normalize_name_for_match
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import refusal_reasons, review
@@ -180,7 +181,7 @@ def pdf_file(name: str = "facture.pdf", text: str = "Facture 2026-001"):
 
 
 def last_month() -> date:
-    today = date.today()
+    today = today_in_zurich()
     return date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
 
 

@@ -7,6 +7,7 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
+from guichet.core.i18n import today_in_zurich
 from guichet.core.unit_of_work import unit_of_work
 from guichet.invoices import lifecycle, review, services
 from guichet.models import Invoice, utcnow
@@ -87,7 +88,7 @@ def let_complement_fall_due(app, invoice, days_ago: int = 2):
     from guichet.models import ComplementRequest
 
     def fall_due(found):
-        due = date.today() - timedelta(days=days_ago)
+        due = today_in_zurich() - timedelta(days=days_ago)
         for request in db.session.query(ComplementRequest).filter_by(invoice_id=found.id):
             request.due_date = due
         found.queue_since = datetime.combine(due, time.min, tzinfo=timezone.utc)

@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import lazy_gettext as _l
+from guichet.core.i18n import today_in_zurich
 from guichet.core.money import to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import Charge, Errors, InvalidClaim, LineResult, exact, flat_charge, optional_exact
 from .base import (DATE, DATE_HINT, INTEGER, MONEY, SELECT, Claim, EarlierInvoice, FieldSpec, Flag,
                    InvoiceType, Requirement)
-from .days import add_years, day_text, not_future, today_in_zurich
+from .days import add_years, day_text, not_future
 from .supplier_bill import BillFill, SupplierBill, header_from_bill
 
 KEY = "moyens_auxiliaires"

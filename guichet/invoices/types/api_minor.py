@@ -19,14 +19,14 @@ from decimal import Decimal
 
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import lazy_gettext as _l
-from guichet.core.i18n import ngettext_fr
+from guichet.core.i18n import ngettext_fr, today_in_zurich
 from guichet.core.money import to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 
 from .amounts import Errors, InvalidClaim, LineResult, flat_charge
 from .base import (INTEGER, MONTH, MONTH_HINT, SELECT, YESNO, Claim, FieldSpec, InvoiceType,
                    Requirement)
-from .days import add_years, day_text, today_in_zurich
+from .days import add_years, day_text
 from .wording import enumeration
 
 KEY = "api_mineur"

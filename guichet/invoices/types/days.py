@@ -2,17 +2,9 @@
 anniversaries (device age and renewal), and the "not in the future" check."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from .amounts import Errors
-
-ZURICH = ZoneInfo("Europe/Zurich")
-
-
-def today_in_zurich() -> date:
-    """Today's date in Switzerland (the server may run on UTC)."""
-    return datetime.now(ZURICH).date()
 
 
 def day_text(value: date) -> str:

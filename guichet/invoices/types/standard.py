@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import lazy_gettext as _l
+from guichet.core.i18n import today_in_zurich
 from guichet.core.money import format_chf
 
 from .amounts import Breakdown, Charge, Errors, LineResult, exact, number_text, sum_amounts, times
 from .base import DATE, DATE_HINT, MONEY, NUMBER, Claim, FieldSpec, InvoiceType, Requirement
-from .days import day_text, not_future, today_in_zurich
+from .days import day_text, not_future
 from .supplier_bill import BillFill, SupplierBill, header_from_bill
 
 KEY = "standard"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from guichet.core.i18n import gettext as _
 from guichet.core.i18n import lazy_gettext as _l
-from guichet.core.i18n import ngettext
+from guichet.core.i18n import ngettext, today_in_zurich
 from guichet.core.money import format_chf, to_amount
 from guichet.invoices.rate_book import RateBook, RateRow
 
@@ -23,7 +23,7 @@ from .amounts import (Charge, Errors, InvalidClaim, LineResult, exact, flat_char
                       sum_amounts)
 from .base import (DATE, DATE_HINT, INTEGER, MONEY, MONEY_EXAMPLE, NUMBER, SELECT, TIME, TIME_HINT,
                    YESNO, Claim, FieldSpec, Flag, InvoiceType, Requirement)
-from .days import day_text, today_in_zurich
+from .days import day_text
 from .supplier_bill import BillFill, SupplierBill
 from .wording import dates_phrase, enumeration
 
