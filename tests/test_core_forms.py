@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_wtf import FlaskForm
@@ -93,8 +93,9 @@ def test_a_refused_date_of_birth_or_npa_gives_the_hints_example(client, factory,
 
 def test_a_future_date_of_birth_says_so(client, factory, sms):
     person = factory.person(born=date(1979, 11, 2))
+    next_year = today_in_zurich() + timedelta(days=366)
     response = client.post("/inscription", data=registration_form(
-        person, date_naissance=f"{today_in_zurich().replace(year=today_in_zurich().year + 1):%d%m%Y}"))
+        person, date_naissance=f"{next_year:%d%m%Y}"))
     assert feedback(response.get_data(as_text=True), "date_naissance") == \
         "Erreur : La date de naissance ne peut pas être dans le futur."
     assert count(User) == 0

@@ -33,10 +33,13 @@ def test_at_half_past_midnight_in_switzerland_it_is_already_the_next_day(clock):
 
 
 def test_a_child_born_today_in_switzerland_is_not_born_in_the_future(clock):
-    clock(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc))
-    assert parse_birth_date("01.01.2027") == date(2027, 1, 1)
+    utc_day = datetime.now(timezone.utc).date()
+    clock(datetime.combine(utc_day, datetime.min.time(), tzinfo=timezone.utc)
+          + timedelta(hours=23, minutes=30))          # tonight 23:30 UTC: tomorrow in Neuchâtel
+    born = utc_day + timedelta(days=1)
+    assert parse_birth_date(f"{born:%d.%m.%Y}") == born
     with pytest.raises(InvalidIdentifier) as refused:
-        parse_birth_date("02.01.2027")
+        parse_birth_date(f"{born + timedelta(days=1):%d.%m.%Y}")
     assert "ne peut pas être dans le futur" in str(refused.value)
 
 

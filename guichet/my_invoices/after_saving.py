@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
-from guichet.core.i18n import ngettext
+from guichet.core.i18n import ngettext, today_in_zurich
 from guichet.invoices import drafts, supplier_bills
 from guichet.invoices.types import invoice_type
-from guichet.models import utcnow
 
 
 def conflict_message() -> str:
@@ -23,7 +22,7 @@ def saved_text(invoice) -> str:
     if saved is None:
         return ""
     saved = saved.astimezone(ZURICH)
-    if saved.date() == utcnow().astimezone(ZURICH).date():
+    if saved.date() == today_in_zurich():
         return _("Enregistré à %(time)s", time=f"{saved:%H:%M}")
     return _("Enregistré le %(day)s à %(time)s", day=f"{saved:%d.%m.%Y}", time=f"{saved:%H:%M}")
 

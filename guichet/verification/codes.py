@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from guichet.core.audit import record
 from guichet.core.i18n import ZURICH
 from guichet.core.i18n import gettext as _
-from guichet.core.i18n import local_datetime
+from guichet.core.i18n import local_datetime, today_in_zurich
 from guichet.messaging import queue_sms
 from guichet.models import AuthSession, SmsCode, utcnow
 from guichet.models.base import db
@@ -219,7 +219,7 @@ def send_refusal_message(result: SendResult) -> str:
 
 def _from_when(moment: datetime) -> str:
     """« à partir de 14:05 » today, « à partir du 02.12.2026 à 09:12 » another day."""
-    if moment.astimezone(ZURICH).date() == utcnow().astimezone(ZURICH).date():
+    if moment.astimezone(ZURICH).date() == today_in_zurich():
         return _("à partir de %(time)s", time=clock_time(moment))
     return _("à partir du %(date)s", date=local_datetime(moment))
 

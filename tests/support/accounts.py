@@ -141,8 +141,8 @@ def login_staff(client, staff, totp_secret: str, password=PASSWORD):
 def retry_words(moment) -> str:
     """How the code page says when a code can be asked again: « à partir de 14:05 » today,
     « à partir du 02.12.2026 à 00:27 » once that moment is past midnight in Switzerland."""
-    from guichet.core.i18n import ZURICH, local_datetime
+    from guichet.core.i18n import ZURICH, local_datetime, today_in_zurich
     from guichet.verification.codes import clock_time
-    if moment.astimezone(ZURICH).date() != utcnow().astimezone(ZURICH).date():
+    if moment.astimezone(ZURICH).date() != today_in_zurich():
         return f"à partir du {local_datetime(moment)}"
     return f"à partir de {clock_time(moment)}"
